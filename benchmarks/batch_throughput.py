@@ -28,7 +28,7 @@ WORK = RESULTS / "tmp" / "batch"
 
 def pick(data: Path, n: int) -> list[Path]:
     """Return the first `n` test-split CUAD PDFs by name (never trained or tuned on)."""
-    from legal_orch.splits import cuad_split
+    from legal_orch.datasets.splits import cuad_split
 
     pdfs = sorted(p for p in (data / "full_contract_pdf").rglob("*") if p.suffix.lower() == ".pdf")
     return [p for p in pdfs if cuad_split(p.name) == "test"][:n]
@@ -36,7 +36,7 @@ def pick(data: Path, n: int) -> list[Path]:
 
 def one(src: Path, out: Path, engine: str, workers: int) -> dict:
     """Run one batch in this process and return its measurements."""
-    from legal_orch.batch import run_batch
+    from legal_orch.batch.driver import run_batch
 
     t0 = time.perf_counter()
     r = run_batch(src, out, workers=workers, engine=engine)  # type: ignore[arg-type]

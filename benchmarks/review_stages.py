@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from legal_orch.datasets.splits import cuad_split  # noqa: E402
 from legal_orch.ingest.pdf import parse_pdf  # noqa: E402
-from legal_orch.splits import cuad_split  # noqa: E402
 
 REQUIRED = {
     "document": {"path", "sha256", "pages"},

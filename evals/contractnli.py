@@ -11,40 +11,16 @@ import json
 import time
 from pathlib import Path
 
-from legal_orch_agents.risk_analysis.nli import NliModel, NliPrediction, default_model_path
-from legal_orch_agents.risk_analysis.nli_data import NliDataset, load_contractnli
-from legal_orch_agents.risk_analysis.nli_train import embed_documents
-from legal_orch_evals.contractnli_metrics import evidence_metrics, label_metrics, majority_choice
-
-from legal_orch.embeddings import Embedder, default_embedder
-
-Predictions = dict[str, dict[str, NliPrediction]]  # document id -> hypothesis id -> prediction
-
-
-def score_predictions(data: NliDataset, preds: Predictions) -> dict:
-    """Compute the paper's metrics for `preds` against the gold labels of `data`."""
-    hids = list(data.hypotheses)
-    docs = data.documents
-    gold = {h: [d.annotations[h].choice for d in docs] for h in hids}
-    pred = {h: [preds[d.id][h].choice for d in docs] for h in hids}
-    ev_gold = {
-        h: [(d.annotations[h].choice, d.annotations[h].spans, len(d.spans)) for d in docs]
-        for h in hids
-    }
-    ev_scores = {h: [preds[d.id][h].span_scores for d in docs] for h in hids}
-    return {
-        **label_metrics(gold, pred),
-        **evidence_metrics(ev_gold, ev_scores),
-        "documents": len(docs),
-    }
-
-
-def predict_dataset(data: NliDataset, model: NliModel, embedder: Embedder) -> Predictions:
-    """Run the model over every document's spans."""
-    embs = embed_documents(data.documents, embedder)
-    return {
-        d.id: model.predict(d.span_texts(), e) for d, e in zip(data.documents, embs, strict=True)
-    }
+from legal_orch.datasets.contractnli import NliDataset, load_contractnli
+from legal_orch.datasets.contractnli_metric import (
+    Predictions,
+    label_metrics,
+    majority_choice,
+    score_predictions,
+)
+from legal_orch.errors import LegalOrchError
+from legal_orch.registry import AgentSpec, Registry, default_registry
+from legal_orch.retrieval.embeddings import Embedder, default_embedder
 
 
 def predictions_json(preds: Predictions) -> dict:
@@ -70,20 +46,35 @@ def majority_baseline(train: NliDataset, data: NliDataset) -> dict:
     return label_metrics(gold, {h: [maj[h]] * len(data.documents) for h in hids})
 
 
+def nli_agent(registry: Registry | None = None) -> AgentSpec:
+    """The risk agent the router would give an NDA hypothesis (it must offer span NLI)."""
+    reg = registry or default_registry()
+    for spec in reg.for_capability("risk"):
+        if "nli_predict" in spec.hooks:
+            return spec
+    raise LegalOrchError("no registered risk agent offers span NLI ('nli_predict')")
+
+
 def run(
-    data: Path, out: Path, model_path: Path | None = None, embedder: Embedder | None = None
+    data: Path,
+    out: Path,
+    model_path: Path | None = None,
+    embedder: Embedder | None = None,
+    registry: Registry | None = None,
 ) -> dict:
     """Evaluate the shipped NLI model on `data`; write metrics.json and predictions.json to `out`."""
     t0 = time.perf_counter()
     dataset = load_contractnli(data)
-    model = NliModel.load(model_path)
-    preds = predict_dataset(dataset, model, embedder or default_embedder())
+    spec = nli_agent(registry)
+    preds, meta = spec.hooks["nli_predict"](
+        dataset.documents, embedder or default_embedder(), model_path
+    )
     metrics = score_predictions(dataset, preds)
     metrics.update(
         {
             "data": Path(data).name,
-            "model": Path(model_path or default_model_path()).name,
-            "model_train_documents": model.meta.get("train_documents"),
+            "agent": spec.name,
+            **meta,
             "seconds": round(time.perf_counter() - t0, 1),
         }
     )

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from legal_orch_agents.clause_extraction import extract_candidates
-from legal_orch_agents.clause_extraction.answers import parse_duration
-from legal_orch_agents.clause_extraction.categories import CATEGORIES, DATE_CATEGORIES
-from legal_orch_agents.clause_extraction.extract import select
-from legal_orch_agents.clause_extraction.model import shipped_model
-from legal_orch_evals.cuad_align import Stream, project
-from legal_orch_evals.cuad_data import CuadContract, load_cuad
-from legal_orch_evals.cuad_metric import (
+from rich.console import Console
+from rich.progress import Progress
+
+from legal_orch.datasets.cuad import CuadContract, load_cuad
+from legal_orch.datasets.cuad_align import Stream, project, question_predictions
+from legal_orch.datasets.cuad_categories import CATEGORIES, DATE_CATEGORIES
+from legal_orch.datasets.cuad_metric import (
     Counts,
     Curve,
     Prediction,
@@ -31,12 +29,12 @@ from legal_orch_evals.cuad_metric import (
     question_counts,
     summary,
 )
-from rich.console import Console
-from rich.progress import Progress
-
-from legal_orch.domain import Clause
+from legal_orch.errors import LegalOrchError
 from legal_orch.ingest.pdf import parse_pdf
-from legal_orch.segment import segment
+from legal_orch.ingest.segment import segment
+from legal_orch.registry import AgentSpec, Registry, default_registry
+from legal_orch.router import choose
+from legal_orch.values import parse_duration
 
 SCORECARD = Path(__file__).resolve().parents[1] / "corpora" / "scorecard.json"
 ANSWER_CATEGORIES = (
@@ -47,18 +45,6 @@ ANSWER_CATEGORIES = (
     "Renewal Term",
     "Notice Period to Terminate Renewal",
 )
-
-
-def question_predictions(
-    contract: CuadContract, best: Mapping[str, Sequence[Clause]], pdf: Stream, txt: Stream
-) -> dict[str, list[Prediction]]:
-    """The n-best predictions of each of the contract's questions, as publisher's text."""
-    out: dict[str, list[Prediction]] = {}
-    for cat, clauses in best.items():
-        out[contract.question_id(cat)] = [
-            Prediction(project(pdf, c.start, c.end, txt), c.confidence) for c in clauses
-        ]
-    return out
 
 
 def _iso_gold(ans: str) -> str | None:
@@ -98,15 +84,23 @@ class ContractResult:
     answers: dict[str, str | None]
 
 
-def run_contract(c: CuadContract) -> ContractResult:
+def extractor(registry: Registry | None = None) -> AgentSpec:
+    """The extraction agent the router would give a review (it must offer n-best candidates)."""
+    spec = choose(registry or default_registry(), "extract")
+    if "candidates" not in spec.hooks:
+        raise LegalOrchError(f"agent {spec.name} offers no n-best candidates to score")
+    return spec
+
+
+def run_contract(c: CuadContract, spec: AgentSpec | None = None) -> ContractResult:
     """Parse, segment and extract one contract the way a review does, timing each part."""
+    spec = spec or extractor()
     t0 = time.perf_counter()
     doc = parse_pdf(c.pdf)
     seg = segment(doc)
     t1 = time.perf_counter()
-    best = extract_candidates(doc, seg)
-    model = shipped_model()
-    chosen = select(best, model.thresholds, model.presence)
+    best = spec.hooks["candidates"](doc, seg)
+    chosen = spec.hooks["select"](best)
     t2 = time.perf_counter()
     pdf, txt = Stream.of(doc.text), Stream.of(c.txt.read_text(encoding="utf-8", errors="replace"))
     preds = question_predictions(c, best, pdf, txt)
@@ -255,8 +249,9 @@ def run(
     results = []
     with Progress(*Progress.get_default_columns(), console=Console(stderr=True)) as bar:
         task = bar.add_task("CUAD", total=len(contracts))
+        spec = extractor()
         for c in contracts:
-            results.append(run_contract(c))
+            results.append(run_contract(c, spec))
             bar.advance(task)
     gold = {c.question_id(cat): c.gold[cat] for c in contracts for cat in CATEGORIES}
     preds = {q: p for r in results for q, p in r.predictions.items()}

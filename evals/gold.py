@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from legal_orch.decisions import read_gold
-from legal_orch.report import ReviewReport, load_report
+from legal_orch.reports.report import ReviewReport, load_report
 
 Reviews = Path | Iterable[ReviewReport | Path]
 
@@ -56,7 +56,9 @@ def _same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
     return bool(a and b) and all(a.get(k) == b.get(k) for k in ("severity", "status"))
 
 
-def score(gold: list[dict[str, Any]], current: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+def score(
+    gold: list[dict[str, Any]], current: dict[tuple[str, str], dict[str, Any]]
+) -> dict[str, Any]:
     """Score decisions and, where there are reviews, today's findings against them."""
     kinds = Counter(g["decision"] for g in gold)
     n = len(gold)
@@ -76,17 +78,27 @@ def score(gold: list[dict[str, Any]], current: dict[tuple[str, str], dict[str, A
             rejected += 1
             repeated += _same(now, g.get("finding"))
     rules = {
-        rule: {"n": sum(c.values()), "accepted": c["accept"], "edited": c["edit"], "rejected": c["reject"],
-               "precision": _ratio(c["accept"], sum(c.values()))}
+        rule: {
+            "n": sum(c.values()),
+            "accepted": c["accept"],
+            "edited": c["edit"],
+            "rejected": c["reject"],
+            "precision": _ratio(c["accept"], sum(c.values())),
+        }
         for rule, c in sorted(per_rule.items())
     }
     return {
-        "decisions": n, "documents": len({g["doc_sha256"] for g in gold}),
-        "accepted": kinds["accept"], "edited": kinds["edit"], "rejected": kinds["reject"],
+        "decisions": n,
+        "documents": len({g["doc_sha256"] for g in gold}),
+        "accepted": kinds["accept"],
+        "edited": kinds["edit"],
+        "rejected": kinds["reject"],
         "precision": _ratio(kinds["accept"], n),
         "precision_lenient": _ratio(kinds["accept"] + kinds["edit"], n),
-        "reviews_matched": matched, "coverage": _ratio(matched, n) if current else None,
-        "label_agreement": _ratio(agree, labelled), "rejected_repeated": _ratio(repeated, rejected),
+        "reviews_matched": matched,
+        "coverage": _ratio(matched, n) if current else None,
+        "label_agreement": _ratio(agree, labelled),
+        "rejected_repeated": _ratio(repeated, rejected),
         "per_rule": rules,
     }
 
@@ -95,14 +107,32 @@ def _report_md(m: dict[str, Any]) -> str:
     def fmt(v: Any) -> str:
         return "-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
 
-    lines = ["# Gold-set eval", "",
-             f"{m['decisions']} decisions on {m['documents']} documents: {m['accepted']} accepted, "
-             f"{m['edited']} edited, {m['rejected']} rejected.", ""]
-    lines += [f"- {k}: {fmt(m[k])}" for k in ("precision", "precision_lenient", "coverage",
-                                               "label_agreement", "rejected_repeated")]
-    lines += ["", "| Rule | n | accepted | edited | rejected | precision |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r} | {v['n']} | {v['accepted']} | {v['edited']} | {v['rejected']} | {fmt(v['precision'])} |"
-              for r, v in m["per_rule"].items()]
+    lines = [
+        "# Gold-set eval",
+        "",
+        f"{m['decisions']} decisions on {m['documents']} documents: {m['accepted']} accepted, "
+        f"{m['edited']} edited, {m['rejected']} rejected.",
+        "",
+    ]
+    lines += [
+        f"- {k}: {fmt(m[k])}"
+        for k in (
+            "precision",
+            "precision_lenient",
+            "coverage",
+            "label_agreement",
+            "rejected_repeated",
+        )
+    ]
+    lines += [
+        "",
+        "| Rule | n | accepted | edited | rejected | precision |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r} | {v['n']} | {v['accepted']} | {v['edited']} | {v['rejected']} | {fmt(v['precision'])} |"
+        for r, v in m["per_rule"].items()
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -112,7 +112,7 @@ def review(
         err(f"{path.name}: paused for a lawyer's decision; rerun with --decide RULE=accept|reject")
         print(json.dumps(result.question, indent=2))
         raise typer.Exit(EXIT_PAUSED)
-    from legal_orch.report import render
+    from legal_orch.reports.report import render
 
     text = render(result, fmt.value)
     if out:
@@ -136,7 +136,7 @@ def agents() -> None:
         err(str(e))
         raise typer.Exit(1) from None
     for s in specs:
-        q = f"{s.quality_for(s.quality):.2f}" if s.quality else "-"
+        q = f"{s.quality_for(()):.2f}" if s.measured else "unmeasured"
         print(
             f"{s.name:28} {s.capability:10} tier {s.cost_tier}  quality {q:5}  {s.implementation}"
         )
@@ -144,14 +144,16 @@ def agents() -> None:
 
 @app.command()
 def setup(quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
-    """Index the shipped precedent bank in Chroma once (a review would do it on first use)."""
-    from legal_orch.embeddings import default_embedder
-    from legal_orch.index import Store
+    """Prepare every agent's stores ahead of the first review (the precedent bank's index, say)."""
+    from legal_orch.review import Reviewer
 
-    store = Store.from_settings(_settings(), default_embedder())
-    n = store.precedents().ensure_indexed().count()
-    if not quiet:
-        print(f"precedent bank indexed: {n} clauses", file=sys.stderr)
+    reviewer = Reviewer(_settings())
+    ctx = reviewer.context()
+    for spec in reviewer.registry.all():
+        if spec.setup is not None:
+            line = spec.setup(ctx)
+            if not quiet:
+                print(f"{spec.name}: {line}", file=sys.stderr)
 
 
 @app.command()
@@ -210,8 +212,8 @@ def batch(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
-    from legal_orch.batch import run_batch
-    from legal_orch.batch_console import progress_bar
+    from legal_orch.batch.console import progress_bar
+    from legal_orch.batch.driver import run_batch
     from legal_orch.errors import LegalOrchError
 
     try:
@@ -329,40 +331,50 @@ def export_gold(
     print(DecisionStore.from_settings(_settings()).export_gold(out))
 
 
+def _train(target: str, data: Path | None) -> None:
+    from legal_orch.errors import LegalOrchError
+    from legal_orch.registry import default_registry
+
+    try:
+        spec, hook = default_registry().trainer(target)
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(2) from None
+    print(f"training {target} ({spec.name})", file=sys.stderr)
+    print(json.dumps(hook(_data(data, "")), indent=2, default=str))
+
+
+@train_app.command("model")
+def train_model(
+    name: Annotated[str, typer.Argument(help="A model an agent declares (or the agent's name).")],
+    data: Annotated[Path | None, typer.Option(help="The shared data folder.")] = None,
+) -> None:
+    """Train any model an installed agent declares, found through the registry."""
+    _train(name, data)
+
+
 @train_app.command("extract")
 def train_extract(
-    data: Annotated[Path | None, typer.Option(help="CUAD release folder.")] = None,
+    data: Annotated[Path | None, typer.Option(help="The shared data folder (or CUAD's).")] = None,
 ) -> None:
     """Train the clause-extraction model on CUAD's train split (tuned on dev)."""
-    from legal_orch_agents.clause_extraction.train import main
-
-    print(json.dumps(main(_data(data, "cuad")), indent=2, default=str))
+    _train("extract", data)
 
 
 @train_app.command("nli")
 def train_nli(
-    data: Annotated[Path | None, typer.Option(help="ContractNLI training JSON.")] = None,
+    data: Annotated[Path | None, typer.Option(help="The shared data folder.")] = None,
 ) -> None:
     """Train the NDA (ContractNLI) classifier on its training documents."""
-    from legal_orch_agents.risk_analysis.nli_train import main
-
-    print(
-        json.dumps(
-            main(data or _data(None, "contract_nli") / "train_truncated_50docs.json"),
-            indent=2,
-            default=str,
-        )
-    )
+    _train("nli", data)
 
 
 @train_app.command("rerank")
 def train_rerank(
-    data: Annotated[Path | None, typer.Option(help="ACORD BEIR folder.")] = None,
+    data: Annotated[Path | None, typer.Option(help="The shared data folder (or ACORD's).")] = None,
 ) -> None:
     """Train the precedent reranker on ACORD's train queries."""
-    from legal_orch_evals.acord import train_reranker
-
-    print(json.dumps(train_reranker(_data(data, "acord")), indent=2, default=str))
+    _train("rerank", data)
 
 
 @build_app.command("precedents")
@@ -370,9 +382,7 @@ def build_precedents(
     data: Annotated[Path | None, typer.Option(help="The shared data folder.")] = None,
 ) -> None:
     """Build the precedent bank under corpora/precedents from CUAD and ACORD."""
-    from legal_orch.build_precedents import main
-
-    print(json.dumps(main(data or _data(None, "")), indent=2, default=str))
+    _train("precedents", data)
 
 
 if __name__ == "__main__":

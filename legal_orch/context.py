@@ -10,8 +10,8 @@ from legal_orch.registry import Registry
 from legal_orch.settings import Settings
 
 if TYPE_CHECKING:
-    from legal_orch.embeddings import Embedder
-    from legal_orch.index import Store
+    from legal_orch.retrieval.embeddings import Embedder
+    from legal_orch.retrieval.store import Store
 
 
 @dataclass

@@ -236,8 +236,16 @@ def with_decisions(report: Any, latest: dict[tuple[str, str], Decision]) -> Any:
     """Return `report` with the lawyers' latest decisions on its findings added to `decisions`."""
     sha = report.document.sha256
     added = {
-        rule: {"decision": d.decision, "reviewer": d.reviewer, "at": d.at.isoformat(timespec="seconds"),
-               "note": d.note, **(d.edited or {})}
-        for (doc, rule), d in latest.items() if doc == sha
+        rule: {
+            "decision": d.decision,
+            "reviewer": d.reviewer,
+            "at": d.at.isoformat(timespec="seconds"),
+            "note": d.note,
+            **(d.edited or {}),
+        }
+        for (doc, rule), d in latest.items()
+        if doc == sha
     }
-    return report.model_copy(update={"decisions": {**report.decisions, **added}}) if added else report
+    return (
+        report.model_copy(update={"decisions": {**report.decisions, **added}}) if added else report
+    )

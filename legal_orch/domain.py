@@ -14,7 +14,14 @@ from pydantic import BaseModel, Field
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
 Action = Literal["accept", "negotiate", "add", "delete", "escalate"]
-FindingStatus = Literal["compliant", "deviation", "missing", "review"]
+# compliant: the clause is there and meets the position; deviation: there and does not;
+# missing: a clause the client needs is absent (found to be absent with measured recall);
+# not_found: the extractor found nothing, but it finds this category too rarely to say "absent";
+# redacted: the value the check needs is hidden in the filing; needs_review: a lawyer must look
+# (a value could not be read, a check failed validation, a lawyer rejected the finding).
+FindingStatus = Literal[
+    "compliant", "deviation", "missing", "not_found", "redacted", "needs_review"
+]
 ValidationStatus = Literal["passed", "failed", "incomplete"]
 
 
@@ -75,6 +82,18 @@ class DefinedTerm(BaseModel):
     definition: Citation
 
 
+class Segmentation(BaseModel):
+    """The structure of one document: clauses, their sentences, headings and defined terms."""
+
+    headings: list[Segment] = Field(default_factory=list)
+    clauses: list[Segment] = Field(default_factory=list)
+    sentences: list[Segment] = Field(default_factory=list)
+    terms: list[DefinedTerm] = Field(default_factory=list)
+
+    def all(self) -> list[Segment]:
+        return sorted(self.headings + self.clauses + self.sentences, key=lambda s: (s.start, s.id))
+
+
 class Attribute(BaseModel):
     """A typed fact read from a clause: an amount, a duration, a jurisdiction, a party..."""
 
@@ -97,6 +116,116 @@ class Clause(BaseModel):
     confidence: float
     answer: str | None = None
     attributes: list[Attribute] = Field(default_factory=list)
+
+
+ValueStatus = Literal["stated", "computed", "redacted", "not_stated"]
+PartyRole = Literal[
+    "licensor",
+    "licensee",
+    "customer",
+    "supplier",
+    "distributor",
+    "reseller",
+    "franchisor",
+    "franchisee",
+    "manufacturer",
+    "buyer",
+    "seller",
+    "service_provider",
+    "client",
+    "consultant",
+    "contractor",
+    "agent",
+    "principal",
+    "sponsor",
+    "endorser",
+    "host",
+    "developer",
+    "publisher",
+    "lender",
+    "borrower",
+    "landlord",
+    "tenant",
+    "employer",
+    "employee",
+    "partner",
+    "member",
+    "collaborator",
+    "investor",
+    "company",
+    "university",
+    "party",
+]
+
+
+class Party(BaseModel):
+    """A party to the contract: its name as written, its defined short names and its role."""
+
+    name: str  # "Acme Pharma, Inc."
+    short_names: list[str] = Field(default_factory=list)  # ["Acme"]
+    role: str = "party"  # a PartyRole where one is stated or implied
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class KeyTerm(BaseModel):
+    """One normalised term of the deal with the text it comes from.
+
+    `status`: "stated" (read from the text), "computed" (derived from stated terms, e.g. an
+    expiry from the effective date and the term), "redacted" (the contract hides the value:
+    never treated as meeting a check) or "not_stated".
+    """
+
+    value: str | None = None  # human-readable: "2019-03-01", "3 years", "New York"
+    normalized: str | float | int | bool | None = None  # ISO date, days, ISO currency amount
+    unit: str | None = None  # "days", "months", "years", "USD", "x fees"
+    status: ValueStatus = "stated"
+    detail: str | None = None  # how it was computed, whose liability, carve-outs ...
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class Termination(BaseModel):
+    """Who may end the contract for convenience, and on what notice."""
+
+    party: str  # a party name or "either party"
+    notice_days: int | None = None
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class LiabilityCap(BaseModel):
+    amount: KeyTerm | None = None  # money, normalized to a float with unit = ISO currency
+    multiple: KeyTerm | None = None  # e.g. 1.0 with unit "x fees"
+    lookback: KeyTerm | None = None  # e.g. 12 months of fees
+    whose: str | None = None  # a party name, "each party" or "either party"
+    carve_outs: list[str] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class KeyTerms(BaseModel):
+    """The basic facts of the deal a lawyer reads first; every value cites its text."""
+
+    parties: list[Party] = Field(default_factory=list)
+    agreement_date: KeyTerm | None = None
+    effective_date: KeyTerm | None = None
+    initial_term: KeyTerm | None = None  # normalized: days
+    expiration_date: KeyTerm | None = None
+    renewal: KeyTerm | None = None  # normalized: True (automatic) / False; detail: the period
+    renewal_term: KeyTerm | None = None  # normalized: days
+    nonrenewal_notice: KeyTerm | None = None  # normalized: days of notice before expiry
+    nonrenewal_deadline: KeyTerm | None = None  # computed ISO date: last day to give notice
+    termination_for_convenience: list[Termination] = Field(default_factory=list)
+    governing_law: KeyTerm | None = None
+    forum: KeyTerm | None = None
+    liability_cap: LiabilityCap | None = None
+    payment_terms: KeyTerm | None = None  # normalized: days to pay
+
+
+class ClientSide(BaseModel):
+    """Whose side the review takes, and whether the user said so or the review assumed it."""
+
+    party: str | None = None  # the party's name as in KeyTerms.parties
+    role: str | None = None
+    assumed: bool = True
+    reason: str = ""
 
 
 class Precedent(BaseModel):
@@ -128,6 +257,17 @@ class Finding(BaseModel):
     recommendation: Recommendation | None = None
     confidence: float = 1.0
     agent: str = ""
+    burdens: str | None = None  # the party the clause binds or limits ("Reseller", "each party")
+    benefits: str | None = None  # the party it protects or grants a right to
+    notes: list[str] = Field(default_factory=list)  # plain-words reasons a check was not passed
+
+
+class Deal(BaseModel):
+    """What the review knows of the deal that every agent may need: its facts and our side."""
+
+    key_terms: KeyTerms = Field(default_factory=KeyTerms)
+    client: ClientSide = Field(default_factory=ClientSide)
+    defined_terms: list[str] = Field(default_factory=list)  # "Products", "Territory", ...
 
 
 class Subtask(BaseModel):
@@ -139,6 +279,7 @@ class Subtask(BaseModel):
     agent: str
     tier: int = 0
     attempt: int = 0
+    deal: Deal | None = None  # the parties and whose side the review takes
 
 
 class AgentFailure(BaseModel):

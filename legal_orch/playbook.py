@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from legal_orch.domain import Action, Severity
+from legal_orch.domain import Action, FindingStatus, Severity
 from legal_orch.errors import PlaybookError
 
 NliChoice = Literal["Entailment", "Contradiction", "NotMentioned"]
@@ -60,7 +60,7 @@ class AttributeCheck(BaseModel):
 class RuleExample(BaseModel):
     text: str = ""  # empty for `missing`: the contract has no clause of the rule's categories
     category: str | None = None  # the category the example clause is filed under
-    expect: Literal["compliant", "deviation", "missing", "review"]
+    expect: FindingStatus
     answer: str | None = None  # the normalised answer an extractor would give, if any
 
 

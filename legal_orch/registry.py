@@ -8,49 +8,71 @@ scorecard (`corpora/scorecard.json`, written by `legal-orch eval`), not from the
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import metadata, resources
-from typing import Literal
+from typing import Any, cast, overload
 
+from legal_orch.capabilities import (
+    Capability,
+    ExtractRun,
+    KeyTermsRun,
+    ResearchRun,
+    RiskRun,
+    SetupHook,
+    SynthesizeRun,
+    TrainHook,
+    ValidateRun,
+    signature_problem,
+)
 from legal_orch.errors import LegalOrchError
 
-Capability = Literal["extract", "research", "risk", "synthesize", "validate"]
 ENTRY_POINT_GROUP = "legal_orch.agents"
+__all__ = ["AgentSpec", "Capability", "Registry", "default_registry", "load_scorecard"]
 
 
 @dataclass(frozen=True)
 class AgentSpec:
     """The declaration of one agent.
 
-    `run` is the agent's entry point; its signature is fixed by the capability:
-      extract:    run(doc, seg, ctx) -> list[Clause]
-      research:   run(subtask, rule, clauses, ctx) -> (list[Precedent], comparison: str | None)
-      risk:       run(subtask, rule, clauses, doc, seg, ctx) -> Finding
-      synthesize: run(findings, playbook, ctx) -> list[Finding]
-      validate:   run(doc, clauses, findings, playbook, failures, ctx) -> Validation
+    `run` is the agent's entry point; its signature is the capability's protocol in
+    `legal_orch.capabilities` (checked when the registry loads the agent). `train` names the
+    models the agent can rebuild (`legal-orch train NAME`); `hooks` are extra entry points an
+    eval may call (n-best candidates, say); `replaces` names a shipped agent this one stands in
+    for. `quality` is measured (the dev scorecard), never declared: an agent without it is
+    unmeasured.
     """
 
     name: str
     capability: Capability
-    run: Callable
+    run: Callable[..., Any]
     description: str = ""
     categories: frozenset[str] | None = None  # clause types handled; None: all
-    inputs: tuple[str, ...] = ()
-    outputs: tuple[str, ...] = ()
     cost_tier: int = 0  # 0: offline, fast; 1: offline, heavier; 2: small LLM; 3: large LLM
     implementation: str = "offline"
-    models: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()  # artifacts it loads, for `legal-orch agents`
     requires_llm: bool = False
+    replaces: str | None = None
+    train: Mapping[str, TrainHook] = field(default_factory=dict)
+    setup: SetupHook | None = None
+    hooks: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     quality: dict[str, float] = field(default_factory=dict)  # from the scorecard, per category
 
     def handles(self, category: str | None) -> bool:
         return self.categories is None or category is None or category in self.categories
 
-    def quality_for(self, categories: Iterable[str]) -> float:
-        """Return the mean scorecard quality over `categories` (1.0 where unmeasured)."""
-        vals = [self.quality.get(c, self.quality.get("*", 1.0)) for c in categories]
-        return sum(vals) / len(vals) if vals else self.quality.get("*", 1.0)
+    @property
+    def measured(self) -> bool:
+        return bool(self.quality)
+
+    def quality_for(self, categories: Iterable[str]) -> float | None:
+        """Return the mean measured quality over `categories`; None where unmeasured."""
+        cats = list(categories)
+        if not cats:
+            q = self.quality
+            return q.get("*", sum(q.values()) / len(q)) if q else None
+        vals = [q for c in cats if (q := self.quality.get(c, self.quality.get("*"))) is not None]
+        return sum(vals) / len(vals) if vals else None
 
 
 class Registry:
@@ -62,6 +84,12 @@ class Registry:
             self.register(s)
 
     def register(self, spec: AgentSpec) -> None:
+        """Add `spec`; a declared `replaces` removes the agent it stands in for."""
+        problem = signature_problem(spec.capability, spec.run)
+        if problem:
+            raise LegalOrchError(f"agent {spec.name}: {problem}")
+        if spec.replaces:
+            self._specs.pop(spec.replaces, None)
         self._specs[spec.name] = spec
 
     def get(self, name: str) -> AgentSpec:
@@ -74,28 +102,79 @@ class Registry:
         return list(self._specs.values())
 
     def for_capability(self, capability: Capability, *, llm: bool = False) -> list[AgentSpec]:
-        """Agents with `capability`, cheapest first; LLM agents only when a model is configured."""
+        """Agents with `capability`, cheapest first (a specialist before a generalist of the same
+        cost); LLM agents only when a model is configured."""
         specs = [s for s in self._specs.values() if s.capability == capability]
         specs = [s for s in specs if llm or not s.requires_llm]
-        return sorted(specs, key=lambda s: (s.cost_tier, s.name))
+        return sorted(specs, key=lambda s: (s.cost_tier, s.categories is None, s.name))
 
-    def with_scorecard(self, scorecard: dict[str, dict[str, float]]) -> Registry:
+    def trainer(self, target: str) -> tuple[AgentSpec, TrainHook]:
+        """Return the agent and hook that train `target` (a model name or an agent's name)."""
+        for s in self._specs.values():
+            if target in s.train:
+                return s, s.train[target]
+            if target == s.name and len(s.train) == 1:
+                return s, next(iter(s.train.values()))
+        known = sorted({t for s in self._specs.values() for t in s.train})
+        raise LegalOrchError(f"nothing trains '{target}'; known: {', '.join(known) or 'none'}")
+
+    def with_scorecard(self, scorecard: Mapping[str, Mapping[str, float]]) -> Registry:
         """Return a registry whose agents carry the measured quality from `scorecard`."""
-        return Registry(
-            replace(s, quality={**s.quality, **scorecard.get(s.name, {})})
-            for s in self._specs.values()
-        )
+        out = Registry()
+        out._specs = {
+            n: replace(s, quality={**s.quality, **scorecard.get(s.name, {})})
+            for n, s in self._specs.items()
+        }
+        return out
+
+
+@overload
+def runner(spec: AgentSpec, capability: type[ExtractRun]) -> ExtractRun: ...
+@overload
+def runner(spec: AgentSpec, capability: type[KeyTermsRun]) -> KeyTermsRun: ...
+@overload
+def runner(spec: AgentSpec, capability: type[ResearchRun]) -> ResearchRun: ...
+@overload
+def runner(spec: AgentSpec, capability: type[RiskRun]) -> RiskRun: ...
+@overload
+def runner(spec: AgentSpec, capability: type[SynthesizeRun]) -> SynthesizeRun: ...
+@overload
+def runner(spec: AgentSpec, capability: type[ValidateRun]) -> ValidateRun: ...
+def runner(spec: AgentSpec, capability: type) -> Any:
+    """Return `spec.run` typed as the protocol of its capability (checked at registration)."""
+    return cast(Any, spec.run)
 
 
 def _entry_points() -> list[AgentSpec]:
-    specs = []
+    specs: list[AgentSpec] = []
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             obj = ep.load()
         except (ImportError, AttributeError) as e:
             raise LegalOrchError(f"agent plugin {ep.name} ({ep.value}) failed to load: {e}") from e
-        specs.extend(obj if isinstance(obj, list | tuple) else [obj])
+        found = obj if isinstance(obj, list | tuple) else [obj]
+        if not all(isinstance(s, AgentSpec) for s in found):
+            raise LegalOrchError(f"agent plugin {ep.name} ({ep.value}) is not an AgentSpec")
+        specs.extend(found)
     return specs
+
+
+def assemble(specs: Iterable[AgentSpec]) -> Registry:
+    """Build a registry: shipped agents first, then those that add to or replace them.
+
+    Two agents with one name are an error unless the later one declares `replaces`.
+    """
+    ordered = sorted(specs, key=lambda s: s.replaces is not None)
+    reg = Registry()
+    for s in ordered:
+        if reg.find(s.name) and s.replaces != s.name:
+            raise LegalOrchError(
+                f"two agents are named '{s.name}'; a replacement must say replaces='{s.name}'"
+            )
+        if s.replaces and not reg.find(s.replaces):
+            raise LegalOrchError(f"agent {s.name} replaces '{s.replaces}', which is not installed")
+        reg.register(s)
+    return reg
 
 
 def load_scorecard() -> dict[str, dict[str, float]]:
@@ -109,4 +188,4 @@ def load_scorecard() -> dict[str, dict[str, float]]:
 
 def default_registry() -> Registry:
     """Build the registry from installed entry points and the shipped scorecard."""
-    return Registry(_entry_points()).with_scorecard(load_scorecard())
+    return assemble(_entry_points()).with_scorecard(load_scorecard())

@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from legal_orch.context import ReviewContext
-from legal_orch.embeddings import Embedder, default_embedder
-from legal_orch.graph import build_graph
+from legal_orch.graph import STATE_VERSION, build_graph, open_checkpointer
 from legal_orch.ingest.pdf import _check_file, display_name, sha256_file
 from legal_orch.llm import make_chat_model
 from legal_orch.playbook import Playbook, load_playbook
 from legal_orch.registry import Registry, default_registry
-from legal_orch.report import ReviewReport, from_state
+from legal_orch.reports.report import ReviewReport, from_state
+from legal_orch.retrieval.embeddings import Embedder, default_embedder
 from legal_orch.settings import Settings
 
 Progress = Callable[[dict[str, Any]], None]
-# Bump when the graph's state changes shape: old checkpoints are then not resumed.
-STATE_VERSION = "1"
 
 
 @dataclass
@@ -34,43 +29,6 @@ class Paused:
 
     thread_id: str
     question: dict[str, Any]
-
-
-# The domain types a checkpoint may hold; anything else is refused when a checkpoint is read.
-CHECKPOINT_TYPES = [
-    ("legal_orch.domain", name)
-    for name in (
-        "Document",
-        "Page",
-        "Segment",
-        "DefinedTerm",
-        "Clause",
-        "Attribute",
-        "Citation",
-        "Precedent",
-        "Recommendation",
-        "Finding",
-        "Subtask",
-        "AgentFailure",
-        "ValidationCheck",
-        "Validation",
-    )
-] + [("legal_orch.segment", "Segmentation")]
-
-
-def serializer() -> JsonPlusSerializer:
-    """Return the checkpoint serializer that allows exactly the review's domain types."""
-    return JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)
-
-
-def open_checkpointer(path: Path) -> SqliteSaver:
-    """Open the SQLite checkpointer at `path` (WAL: a killed run leaves a readable file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
-    saver = SqliteSaver(conn, serde=serializer())
-    saver.setup()
-    return saver
 
 
 class Reviewer:
@@ -100,7 +58,7 @@ class Reviewer:
     @property
     def store(self):
         if self._store is None:
-            from legal_orch.index import Store
+            from legal_orch.retrieval.store import Store
 
             self._store = Store.from_settings(self.settings, self.embedder)
         return self._store

@@ -32,10 +32,19 @@ def choose(
     if not specs:
         raise NoAgentError(f"no agent registered for '{capability}'")
     eligible = [s for s in specs if s.cost_tier >= min_tier] or [specs[-1]]
-    good = [s for s in eligible if s.quality_for(cats) >= quality_bar]
+    good = [s for s in eligible if meets(s.quality_for(cats), quality_bar)]
     if good:
         return good[0]
-    return max(eligible, key=lambda s: (s.quality_for(cats), -s.cost_tier))
+    return max(eligible, key=lambda s: (_known(s.quality_for(cats)), -s.cost_tier))
+
+
+def meets(quality: float | None, bar: float) -> bool:
+    """An unmeasured agent meets only a zero bar: unmeasured is not perfect."""
+    return bar <= 0 if quality is None else quality >= bar
+
+
+def _known(quality: float | None) -> float:
+    return -1.0 if quality is None else quality
 
 
 def _handles(spec: AgentSpec, categories: list[str]) -> bool:

@@ -63,13 +63,13 @@ def sample_doc():
 
 @pytest.fixture(scope="session")
 def sample_seg(sample_doc):
-    from legal_orch.segment import segment
+    from legal_orch.ingest.segment import segment
 
     return segment(sample_doc)
 
 
 @pytest.fixture(scope="session")
 def embedder():
-    from legal_orch.embeddings import default_embedder
+    from legal_orch.retrieval.embeddings import default_embedder
 
     return default_embedder()

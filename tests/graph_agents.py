@@ -100,12 +100,12 @@ def research(subtask, rule, clauses, ctx):
     return [], None
 
 
-def synthesize(findings, playbook, ctx):
+def synthesize(findings, playbook, deal, ctx):
     action = {
         "compliant": "accept",
         "deviation": "negotiate",
         "missing": "add",
-        "review": "escalate",
+        "needs_review": "escalate",
     }
     return [
         f.model_copy(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from legal_orch.domain import Clause, Document, Page, Subtask
+from legal_orch.domain import Clause, Document, Page, Segmentation, Subtask
+from legal_orch.ingest.segment import segment
 from legal_orch.playbook import Rule, RuleExample
-from legal_orch.segment import Segmentation, segment
 
 
 def example_document(text: str) -> Document:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from legal_orch_agents.common.attributes import extract_attributes
 
-from legal_orch.attributes import extract_attributes
 from legal_orch.domain import Document, Page
 
 

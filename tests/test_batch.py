@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from legal_orch.batch_inputs import assign_names, extract_zip, find_inputs, safe_stem
-from legal_orch.batch_outputs import grid_rows, to_csv, write_review, write_summaries
-from legal_orch.chroma_server import ChromaServer, free_port
+from legal_orch.batch.inputs import assign_names, extract_zip, find_inputs, safe_stem
+from legal_orch.batch.outputs import grid_rows, to_csv, write_review, write_summaries
 from legal_orch.errors import InputError
+from legal_orch.retrieval.chroma_server import ChromaServer, free_port
 from tests.conftest import FIXTURES, SAMPLE
 from tests.sample_report import sample_report
 
@@ -131,7 +131,7 @@ def test_csv_neutralises_formulas():
 
 
 def test_chroma_server_holds_the_store_lock(tmp_path):
-    from legal_orch.store_lock import StoreBusyError, acquire
+    from legal_orch.retrieval.store_lock import StoreBusyError, acquire
 
     with ChromaServer(tmp_path / "chroma").start() as server:
         assert server.port

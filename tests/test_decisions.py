@@ -20,9 +20,14 @@ def store(tmp_path):
 
 
 def test_path_comes_from_settings(tmp_path):
-    assert DecisionStore.from_settings(Settings(data_dir=tmp_path)).path == tmp_path / "decisions.sqlite"
+    assert (
+        DecisionStore.from_settings(Settings(data_dir=tmp_path)).path
+        == tmp_path / "decisions.sqlite"
+    )
     custom = tmp_path / "x.sqlite"
-    assert DecisionStore.from_settings(Settings(data_dir=tmp_path, decisions_db=custom)).path == custom
+    assert (
+        DecisionStore.from_settings(Settings(data_dir=tmp_path, decisions_db=custom)).path == custom
+    )
 
 
 def test_record_and_list_keep_history(store):
@@ -34,7 +39,9 @@ def test_record_and_list_keep_history(store):
     assert hist[1].note == "wrong clause" and hist[1].at == T0 + timedelta(hours=1)
     assert len(store.list()) == 3
     latest = store.latest()
-    assert latest[("aa", "law")].decision == "reject" and latest[("bb", "law")].edited == {"severity": "low"}
+    assert latest[("aa", "law")].decision == "reject" and latest[("bb", "law")].edited == {
+        "severity": "low"
+    }
     # times are stored with their zone (UTC), so an export reads the same anywhere
     assert store.record("cc", "law", "accept", "Ann").at.tzinfo is not None
 
@@ -61,18 +68,48 @@ def test_export_gold_writes_latest_with_labels(store, sample_doc, tmp_path):
     law, term, audit = report.findings
     sha = report.document.sha256
     store.record(sha, law.rule_id, "reject", "Ann", at=T0, finding=finding_snapshot(law))
-    store.record(sha, law.rule_id, "accept", "Bob", at=T0 + timedelta(1), finding=finding_snapshot(law),
-                 doc_name="r.pdf", playbook="commercial")
-    store.record(sha, term.rule_id, "edit", "Ann", edited={"severity": "medium"}, at=T0, finding=finding_snapshot(term))
-    store.record(sha, audit.rule_id, "reject", "Ann", note="it is in schedule 2", at=T0, finding=finding_snapshot(audit))
+    store.record(
+        sha,
+        law.rule_id,
+        "accept",
+        "Bob",
+        at=T0 + timedelta(1),
+        finding=finding_snapshot(law),
+        doc_name="r.pdf",
+        playbook="commercial",
+    )
+    store.record(
+        sha,
+        term.rule_id,
+        "edit",
+        "Ann",
+        edited={"severity": "medium"},
+        at=T0,
+        finding=finding_snapshot(term),
+    )
+    store.record(
+        sha,
+        audit.rule_id,
+        "reject",
+        "Ann",
+        note="it is in schedule 2",
+        at=T0,
+        finding=finding_snapshot(audit),
+    )
     out = store.export_gold(tmp_path / "gold" / "gold.jsonl")
     rows = read_gold(out)
     assert [r["rule_id"] for r in rows] == ["audit-rights", "governing-law", "termination"]
     by = {r["rule_id"]: r for r in rows}
     assert by["governing-law"]["decision"] == "accept" and by["governing-law"]["reviewer"] == "Bob"
-    assert by["governing-law"]["label"] == {"severity": "medium", "status": "deviation", "title": "Governing law"}
+    assert by["governing-law"]["label"] == {
+        "severity": "medium",
+        "status": "deviation",
+        "title": "Governing law",
+    }
     assert by["governing-law"]["finding"]["citations"][0]["quote"] == law.citations[0].quote
     assert by["termination"]["label"]["severity"] == "medium"  # the lawyer's edit wins
-    assert by["audit-rights"]["label"] is None and by["audit-rights"]["note"] == "it is in schedule 2"
+    assert (
+        by["audit-rights"]["label"] is None and by["audit-rights"]["note"] == "it is in schedule 2"
+    )
     assert by["governing-law"]["at"] == (T0 + timedelta(1)).isoformat()
     json.dumps(rows)  # plain JSON all the way down

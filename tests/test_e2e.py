@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from legal_orch.datasets.splits import cuad_split
 from legal_orch.review import Reviewer
 from legal_orch.settings import Settings
-from legal_orch.splits import cuad_split
 
 
 @pytest.fixture(scope="module")

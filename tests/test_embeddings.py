@@ -1,6 +1,6 @@
 import numpy as np
 
-from legal_orch.embeddings import Embedder
+from legal_orch.retrieval.embeddings import Embedder
 
 
 def test_onnx_matches_torch(tmp_path):

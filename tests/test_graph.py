@@ -13,16 +13,17 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
 from legal_orch.errors import NotAPdfError
+from legal_orch.graph.checkpoint import serializer
 from legal_orch.registry import AgentSpec
-from legal_orch.report import ReviewReport
-from legal_orch.review import Paused, Reviewer, serializer
+from legal_orch.reports.report import ReviewReport
+from legal_orch.review import Paused, Reviewer
 from legal_orch.settings import Settings
 from tests import graph_agents as ga
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, embedder):
-    from legal_orch.index import Store
+    from legal_orch.retrieval.store import Store
 
     return Store.from_settings(Settings(data_dir=tmp_path_factory.mktemp("store")), embedder)
 
@@ -111,7 +112,7 @@ def test_interrupt_and_resume_with_decision(store, embedder, sample_pdf):
     out = r.review(sample_pdf, decisions=decisions)
     assert isinstance(out, ReviewReport)
     by = {f.rule_id: f for f in out.findings}
-    assert by["governing-law"].status == "review" and by["governing-law"].severity == "info"
+    assert by["governing-law"].status == "needs_review" and by["governing-law"].severity == "info"
     assert by["termination"].confidence == 1.0 and by["termination"].severity == "high"
     assert out.decisions["governing-law"]["reviewer"] == "ann"
 
@@ -156,7 +157,7 @@ def test_resume_after_kill_9(tmp_path, embedder, sample_pdf):
     child.send_signal(signal.SIGKILL)
     child.wait()
 
-    from legal_orch.index import Store
+    from legal_orch.retrieval.store import Store
 
     settings = Settings(data_dir=tmp_path)
     events = []

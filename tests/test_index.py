@@ -7,9 +7,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from legal_orch.domain import Document, Page, Segment
-from legal_orch.index import Store, contract_collection_name
-from legal_orch.segment import Segmentation
+from legal_orch.domain import Document, Page, Segment, Segmentation
+from legal_orch.retrieval.store import Store, contract_collection_name
 from legal_orch.settings import Settings
 from tests.test_precedents import CountingEmbedder, write_bank
 
@@ -98,11 +97,23 @@ def test_client_is_lazy_and_settings_pick_the_folder(tmp_path, embedder):
     assert (tmp_path / "db").is_dir()
 
 
+def test_shared_resources_are_built_once_per_store(tmp_path, embedder):
+    store = Store(Settings(data_dir=tmp_path), embedder)
+    built = []
+    first = store.shared("thing", lambda st: built.append(st) or object())
+    assert store.shared("thing", lambda st: object()) is first and built == [store]
+
+
 def test_precedents_are_loaded_once_and_indexed_in_this_store(tmp_path, embedder):
+    from types import SimpleNamespace
+
+    from legal_orch_agents.precedent_research import bank_of
+
     bank_dir = write_bank(tmp_path / "bank", embedder)
     store = Store(Settings(data_dir=tmp_path), embedder, bank_dir=bank_dir)
-    bank = store.precedents()
-    assert store.precedents() is bank
+    ctx = SimpleNamespace(store=store)
+    bank = bank_of(ctx)
+    assert bank_of(ctx) is bank
     assert bank.ensure_indexed().count() == len(bank.records)
     names = {c.name for c in store.client.list_collections()}
     assert bank.collection_name in names

@@ -7,12 +7,12 @@ import json
 
 import numpy as np
 import pytest
+from legal_orch_agents.precedent_research import build as bp
+from legal_orch_agents.precedent_research.bank import PrecedentBank
+from legal_orch_agents.precedent_research.market import compare, duration_days, format_days
+from legal_orch_agents.precedent_research.rerank import Memory, Pool, fit, pool_features, text_key
 
-from legal_orch import build_precedents as bp
-from legal_orch.market import compare, duration_days, format_days
-from legal_orch.precedents import PrecedentBank
-from legal_orch.rerank import Memory, Pool, fit, pool_features, text_key
-from legal_orch.splits import cuad_split
+from legal_orch.datasets.splits import cuad_split
 
 GOVERNING = [
     ("This Agreement shall be governed by the laws of the State of New York.", "New York"),

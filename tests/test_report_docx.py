@@ -5,7 +5,7 @@ from __future__ import annotations
 from docx import Document as open_docx
 
 from legal_orch.domain import AgentFailure
-from legal_orch.report_docx import to_docx
+from legal_orch.reports.docx import to_docx
 from tests.sample_report import sample_report
 
 
@@ -31,7 +31,9 @@ def test_docx_has_findings_recommendations_fallback_and_citations(sample_doc, tm
     assert "This Agreement is governed by the laws of <b>New York</b>." in text
     assert "CUAD: ACME_Supply" in text
     # highest severity first
-    assert text.index("Termination rights") < text.index("Governing law") < text.index("Audit rights")
+    assert (
+        text.index("Termination rights") < text.index("Governing law") < text.index("Audit rights")
+    )
 
 
 def test_docx_marks_incomplete_review_and_survives_control_characters(sample_doc, tmp_path):

@@ -1,5 +1,5 @@
 from legal_orch.domain import Document, Page
-from legal_orch.segment import segment
+from legal_orch.ingest.segment import segment
 
 TEXT = """MASTER SERVICES AGREEMENT
 

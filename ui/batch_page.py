@@ -7,25 +7,37 @@ from pathlib import Path
 
 import streamlit as st
 from legal_orch_ui import services
+from legal_orch_ui.uploads import save_upload
 from legal_orch_ui.views import batch_line
 
 from legal_orch.errors import LegalOrchError
-from legal_orch.uploads import save_upload
 
 settings = services.settings()
 st.title("Batch review")
-st.caption("Review a data room: every PDF of a folder or a zip, one review per contract and a grid of "
-           "documents × clause types. A re-run resumes where a stopped one left off.")
+st.caption(
+    "Review a data room: every PDF of a folder or a zip, one review per contract and a grid of "
+    "documents × clause types. A re-run resumes where a stopped one left off."
+)
 
 source_text = st.text_input("Folder or .zip path on this machine", key="batch_source")
 zip_up = st.file_uploader("…or upload a .zip", type=["zip"], key="batch_zip")
 st.session_state.setdefault("batch_out", str(settings.data_dir / "batches" / services.stamp()))
 out_text = st.text_input("Output folder", key="batch_out")
 c1, c2 = st.columns(2)
-workers = c1.number_input("Workers", min_value=1, max_value=64, value=1, step=1, key="batch_workers")
+workers = c1.number_input(
+    "Workers", min_value=1, max_value=64, value=1, step=1, key="batch_workers"
+)
 names = services.playbooks()
-playbook = c2.selectbox("Playbook", names, index=names.index(settings.playbook) if settings.playbook in names else 0,
-                        key="batch_playbook") if names else None
+playbook = (
+    c2.selectbox(
+        "Playbook",
+        names,
+        index=names.index(settings.playbook) if settings.playbook in names else 0,
+        key="batch_playbook",
+    )
+    if names
+    else None
+)
 
 
 def source() -> Path | None:
@@ -54,8 +66,13 @@ if st.button("Run batch", type="primary", key="run_batch") and (src := source())
     try:
         with st.spinner(f"Reviewing {src.name}…"):
             st.session_state["batch_result"] = services.run_batch(
-                src, Path(out_text).expanduser(), workers=int(workers), playbook=playbook, settings=settings,
-                on_progress=show)
+                src,
+                Path(out_text).expanduser(),
+                workers=int(workers),
+                playbook=playbook,
+                settings=settings,
+                on_progress=show,
+            )
     except LegalOrchError as e:
         st.error(str(e))
 
@@ -81,10 +98,21 @@ if result.failed and errors and errors.is_file():
 d1, d2, d3 = st.columns(3)
 for col, label, path, mime in (
     (d1, "Grid (CSV)", result.summary_csv, "text/csv"),
-    (d2, "Grid (XLSX)", result.summary_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        d2,
+        "Grid (XLSX)",
+        result.summary_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     (d3, "Errors (CSV)", result.errors_csv, "text/csv"),
 ):
     if path and Path(path).is_file():
-        col.download_button(label, Path(path).read_bytes(), Path(path).name, mime, key=f"dl_{label}",
-                            on_click="ignore")
+        col.download_button(
+            label,
+            Path(path).read_bytes(),
+            Path(path).name,
+            mime,
+            key=f"dl_{label}",
+            on_click="ignore",
+        )
 st.caption(f"Reviews and grid written to {Path(out_text).expanduser()}")

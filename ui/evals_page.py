@@ -22,7 +22,9 @@ def show_results(folder: Path) -> None:
         st.error(f"{folder / 'metrics.json'}: cannot read ({type(e).__name__})")
         return
     scalars, tables = split_metrics(metrics)
-    numbers = {k: v for k, v in scalars.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    numbers = {
+        k: v for k, v in scalars.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    }
     cols = st.columns(4)
     for i, (k, v) in enumerate(list(numbers.items())[:8]):
         cols[i % 4].metric(k, f"{v:.3f}" if isinstance(v, float) else v)
@@ -39,8 +41,13 @@ def show_results(folder: Path) -> None:
             st.markdown(report.read_text(encoding="utf-8"))
 
 
-mode = st.radio("Mode", ["Open results", "Run an eval"], horizontal=True, key="eval_mode",
-                label_visibility="collapsed")
+mode = st.radio(
+    "Mode",
+    ["Open results", "Run an eval"],
+    horizontal=True,
+    key="eval_mode",
+    label_visibility="collapsed",
+)
 roots = services.results_roots(settings)
 
 if mode == "Open results":
@@ -68,7 +75,10 @@ data = st.text_input(what, value=str(default), key=f"eval_data_{name}")
 options: dict = {}
 if name == "cuad":
     options["split"] = st.selectbox("Split", ["test", "dev", "train", "all"], key="eval_cuad_split")
-    options["limit"] = int(st.number_input("Only the first N contracts (0: all)", 0, 10000, 20, key="eval_limit")) or None
+    options["limit"] = (
+        int(st.number_input("Only the first N contracts (0: all)", 0, 10000, 20, key="eval_limit"))
+        or None
+    )
 elif name == "acord":
     options["split"] = st.selectbox("Split", ["valid", "test", "train"], key="eval_acord_split")
 elif name == "gold":

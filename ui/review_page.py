@@ -17,7 +17,7 @@ from legal_orch_ui.views import (
 from legal_orch.decisions import STATUSES, DecisionError, finding_snapshot, with_decisions
 from legal_orch.domain import SEVERITIES, Finding
 from legal_orch.errors import LegalOrchError
-from legal_orch.report import ReviewReport, render
+from legal_orch.reports.report import ReviewReport, render
 from legal_orch.review import Paused
 
 settings = services.settings()
@@ -30,24 +30,40 @@ with st.sidebar:
     names = services.playbooks()
     default = names.index(settings.playbook) if settings.playbook in names else 0
     pb_name = st.selectbox("Playbook", names, index=default, key="playbook") if names else None
-    pb_file = st.file_uploader("…or upload a playbook (YAML)", type=["yaml", "yml"], key="playbook_file")
-    who = st.text_input("Reviewer", value=st.session_state.get("who", ""), key="who",
-                        placeholder="your name (saved with decisions)")
-    pause = st.checkbox("Pause for my decision on uncertain high risks", value=True, key="interrupts")
+    pb_file = st.file_uploader(
+        "…or upload a playbook (YAML)", type=["yaml", "yml"], key="playbook_file"
+    )
+    who = st.text_input(
+        "Reviewer",
+        value=st.session_state.get("who", ""),
+        key="who",
+        placeholder="your name (saved with decisions)",
+    )
+    pause = st.checkbox(
+        "Pause for my decision on uncertain high risks", value=True, key="interrupts"
+    )
 
 try:
     pb_key, playbook = services.choose_playbook(
-        pb_name, (pb_file.name, pb_file.getvalue()) if pb_file is not None else None)
+        pb_name, (pb_file.name, pb_file.getvalue()) if pb_file is not None else None
+    )
 except LegalOrchError as e:
     st.error(str(e))
     st.stop()
 st.sidebar.caption(f"Playbook **{playbook.name}**: {len(playbook.rules)} rules")
 
 # --- upload and review -------------------------------------------------------------------------
-files = st.file_uploader("Contracts (PDF)", accept_multiple_files=True, key="contracts",
-                         help=f"Up to {settings.max_file_mb:g} MB and {settings.max_pages} pages each.")
+files = st.file_uploader(
+    "Contracts (PDF)",
+    accept_multiple_files=True,
+    key="contracts",
+    help=f"Up to {settings.max_file_mb:g} MB and {settings.max_pages} pages each.",
+)
 if st.button("Review", type="primary", disabled=not files, key="run_review"):
-    batch = [services.prepare_upload(settings, up.name, up.getvalue(), services.upload_dir()) for up in files]
+    batch = [
+        services.prepare_upload(settings, up.name, up.getvalue(), services.upload_dir())
+        for up in files
+    ]
     for entry in batch:
         entries[entry.name] = entry
     good = [e for e in batch if not e.error]
@@ -89,20 +105,32 @@ def answer_pause(entry: services.Entry, paused: Paused) -> None:
     with st.form(key=f"pause-{paused.thread_id}"):
         answers = {}
         for f in q.get("findings", []):
-            st.markdown(f"**[{f['severity'].upper()}] {f['title']}** (confidence {f['confidence']:.2f}): "
-                        f"{f['explanation']}")
-            answers[f["rule_id"]] = st.radio("Decision", ["accept", "reject"], horizontal=True,
-                                             key=f"pause-{f['rule_id']}")
+            st.markdown(
+                f"**[{f['severity'].upper()}] {f['title']}** (confidence {f['confidence']:.2f}): "
+                f"{f['explanation']}"
+            )
+            answers[f["rule_id"]] = st.radio(
+                "Decision", ["accept", "reject"], horizontal=True, key=f"pause-{f['rule_id']}"
+            )
         if st.form_submit_button("Submit decisions and resume", key="resume"):
             if not who.strip():
                 st.error("Enter your name as reviewer (sidebar) before deciding.")
                 return
             for f in q.get("findings", []):
-                store.record(entry.doc.sha256, f["rule_id"], answers[f["rule_id"]], who, doc_name=entry.name,
-                             playbook=playbook.name, finding={k: f[k] for k in ("title", "severity", "confidence")})
+                store.record(
+                    entry.doc.sha256,
+                    f["rule_id"],
+                    answers[f["rule_id"]],
+                    who,
+                    doc_name=entry.name,
+                    playbook=playbook.name,
+                    finding={k: f[k] for k in ("title", "severity", "confidence")},
+                )
             rev = services.reviewer(settings, pb_key, playbook, interrupts=True)
             with st.spinner("Resuming the review…"):
-                services.resume(rev, entry, {r: {"decision": d, "reviewer": who} for r, d in answers.items()})
+                services.resume(
+                    rev, entry, {r: {"decision": d, "reviewer": who} for r, d in answers.items()}
+                )
             st.rerun()
 
 
@@ -111,16 +139,29 @@ def save_decision(report: ReviewReport, f: Finding, key: str) -> None:
     ss = st.session_state
     old_fb = (f.recommendation.fallback_language or "") if f.recommendation else ""
     choice, reviewer = ss[f"choice-{key}"], ss.get("who", "")
-    changes = {"severity": (ss[f"sev-{key}"], f.severity), "status": (ss[f"status-{key}"], f.status),
-               "fallback_language": (ss[f"fb-{key}"], old_fb)}
-    edited = {k: new for k, (new, old) in changes.items() if new != old} if choice == "edit" else None
+    changes = {
+        "severity": (ss[f"sev-{key}"], f.severity),
+        "status": (ss[f"status-{key}"], f.status),
+        "fallback_language": (ss[f"fb-{key}"], old_fb),
+    }
+    edited = (
+        {k: new for k, (new, old) in changes.items() if new != old} if choice == "edit" else None
+    )
     if not reviewer.strip():
         ss["flash"] = (key, "error", "Enter your name as reviewer (sidebar) before deciding.")
         return
     try:
         services.decisions(settings).record(
-            report.document.sha256, f.rule_id, choice, reviewer, ss[f"note-{key}"], edited,
-            doc_name=report.document.name, playbook=report.playbook, finding=finding_snapshot(f))
+            report.document.sha256,
+            f.rule_id,
+            choice,
+            reviewer,
+            ss[f"note-{key}"],
+            edited,
+            doc_name=report.document.name,
+            playbook=report.playbook,
+            finding=finding_snapshot(f),
+        )
     except DecisionError as e:
         ss["flash"] = (key, "error", str(e))
         return
@@ -132,12 +173,16 @@ def decision_form(report: ReviewReport, f: Finding) -> None:
     with st.form(key=f"decide-{key}"):
         st.radio("Decision", ["accept", "reject", "edit"], horizontal=True, key=f"choice-{key}")
         c1, c2 = st.columns(2)
-        c1.selectbox("Severity (edit)", SEVERITIES, index=SEVERITIES.index(f.severity), key=f"sev-{key}")
+        c1.selectbox(
+            "Severity (edit)", SEVERITIES, index=SEVERITIES.index(f.severity), key=f"sev-{key}"
+        )
         c2.selectbox("Status (edit)", STATUSES, index=STATUSES.index(f.status), key=f"status-{key}")
         old_fb = (f.recommendation.fallback_language or "") if f.recommendation else ""
         st.text_area("Fallback language (edit)", value=old_fb, key=f"fb-{key}")
         st.text_input("Note", key=f"note-{key}")
-        st.form_submit_button("Save decision", key=f"save-{key}", on_click=save_decision, args=(report, f, key))
+        st.form_submit_button(
+            "Save decision", key=f"save-{key}", on_click=save_decision, args=(report, f, key)
+        )
     flash = st.session_state.get("flash")
     if flash and flash[0] == key:
         (st.success if flash[1] == "success" else st.error)(flash[2])
@@ -145,17 +190,23 @@ def decision_form(report: ReviewReport, f: Finding) -> None:
 
 
 def show_finding(report: ReviewReport, f: Finding, decision: str) -> None:
-    label = f"[{f.severity.upper()}] {f.title} — {f.status}" + (f" · {decision}" if decision else "")
+    label = f"[{f.severity.upper()}] {f.title} — {f.status}" + (
+        f" · {decision}" if decision else ""
+    )
     with st.expander(label):
         st.markdown(f.explanation)
-        st.caption(f"Rule `{f.rule_id}` · categories: {', '.join(f.categories) or '-'} · "
-                   f"confidence {f.confidence:.2f} · agent {f.agent or '-'}")
+        st.caption(
+            f"Rule `{f.rule_id}` · categories: {', '.join(f.categories) or '-'} · "
+            f"confidence {f.confidence:.2f} · agent {f.agent or '-'}"
+        )
         cited, prec, rec, dec = st.tabs(["Cited text", "Precedents", "Recommendation", "Decision"])
         with cited:
             if not f.citations:
                 st.write("No text cited: the clause was not found in the contract.")
             for c in f.citations:
-                st.caption(f"Page {c.page} of {report.document.pages} · characters {c.start}–{c.end}")
+                st.caption(
+                    f"Page {c.page} of {report.document.pages} · characters {c.start}–{c.end}"
+                )
                 st.html(page_html(entry.doc, c))
         with prec:
             if f.comparison:
@@ -185,9 +236,18 @@ def show_report(report: ReviewReport) -> None:
     cols = st.columns(len(SEVERITIES) + 1)
     for col, sev in zip(cols, reversed(SEVERITIES), strict=False):
         col.metric(sev.capitalize(), counts[sev])
-    cols[-1].metric("Validation", v.status, f"confidence {v.confidence:.2f}", delta_color="off", delta_arrow="off")
+    cols[-1].metric(
+        "Validation",
+        v.status,
+        f"confidence {v.confidence:.2f}",
+        delta_color="off",
+        delta_arrow="off",
+    )
     if report.failures:
-        st.warning("Review incomplete: " + "; ".join(f"{x.agent} at {x.stage}: {x.error}" for x in report.failures))
+        st.warning(
+            "Review incomplete: "
+            + "; ".join(f"{x.agent} at {x.stage}: {x.error}" for x in report.failures)
+        )
     failed = [c for c in v.checks if c.status == "failed"]
     if failed:
         st.warning("Validation: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
@@ -200,7 +260,9 @@ def show_report(report: ReviewReport) -> None:
     cats = c2.multiselect("Category", categories_of(report.findings), key="f_cat")
     stats = c3.multiselect("Status", list(STATUSES), key="f_status")
     sort = c4.selectbox("Sort by", list(SORTS), key="f_sort")
-    shown = select_findings(report.findings, severities=sevs, categories=cats, statuses=stats, sort=sort)
+    shown = select_findings(
+        report.findings, severities=sevs, categories=cats, statuses=stats, sort=sort
+    )
     st.dataframe(finding_rows(shown, decided), hide_index=True)
     for f in shown:
         show_finding(report, f, decided.get(f.rule_id, ""))
@@ -209,14 +271,38 @@ def show_report(report: ReviewReport) -> None:
     full = with_decisions(report, latest)
     stem = report.document.name.rsplit(".", 1)[0]
     d1, d2, d3, d4 = st.columns(4)
-    d1.download_button("Word", services.docx_bytes(full), f"{stem}-review.docx", key="dl_docx", on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    d2.download_button("HTML", render(full, "html"), f"{stem}-review.html", "text/html", key="dl_html",
-                       on_click="ignore")
-    d3.download_button("Markdown", render(full, "md"), f"{stem}-review.md", "text/markdown", key="dl_md",
-                       on_click="ignore")
-    d4.download_button("JSON", render(full, "json"), f"{stem}-review.json", "application/json", key="dl_json",
-                       on_click="ignore")
+    d1.download_button(
+        "Word",
+        services.docx_bytes(full),
+        f"{stem}-review.docx",
+        key="dl_docx",
+        on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    d2.download_button(
+        "HTML",
+        render(full, "html"),
+        f"{stem}-review.html",
+        "text/html",
+        key="dl_html",
+        on_click="ignore",
+    )
+    d3.download_button(
+        "Markdown",
+        render(full, "md"),
+        f"{stem}-review.md",
+        "text/markdown",
+        key="dl_md",
+        on_click="ignore",
+    )
+    d4.download_button(
+        "JSON",
+        render(full, "json"),
+        f"{stem}-review.json",
+        "application/json",
+        key="dl_json",
+        on_click="ignore",
+    )
 
 
 if isinstance(entry.result, Paused):

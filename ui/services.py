@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from legal_orch_ui.uploads import new_upload_dir, safe_name, save_upload
 
 from legal_orch.cli import SHARED_DATA
 from legal_orch.decisions import DecisionStore
@@ -23,10 +24,9 @@ from legal_orch.domain import Document
 from legal_orch.errors import LegalOrchError
 from legal_orch.ingest.pdf import parse_pdf
 from legal_orch.playbook import Playbook, builtin_playbooks, load_playbook, parse_playbook
-from legal_orch.report import ReviewReport
+from legal_orch.reports.report import ReviewReport
 from legal_orch.review import Paused, Reviewer
 from legal_orch.settings import Settings
-from legal_orch.uploads import new_upload_dir, safe_name, save_upload
 
 log = logging.getLogger("legal_orch.ui")
 
@@ -53,7 +53,9 @@ def choose_playbook(name: str | None, upload: tuple[str, bytes] | None) -> tuple
     """Load the uploaded YAML playbook if any, else the built-in `name`; raise PlaybookError."""
     if upload is not None:
         file_name, data = upload
-        book = parse_playbook(data.decode("utf-8", errors="replace"), safe_name(file_name, "playbook.yaml"))
+        book = parse_playbook(
+            data.decode("utf-8", errors="replace"), safe_name(file_name, "playbook.yaml")
+        )
         return "upload:" + hashlib.sha256(data).hexdigest()[:16], book
     if not name:
         raise LegalOrchError("no playbook installed: upload a playbook YAML")
@@ -72,9 +74,13 @@ def reviewer(settings: Settings, key: str, playbook: Playbook, *, interrupts: bo
         return _reviewer(f"{key}|{interrupts}|{s.data_dir}", s, playbook)
     except LegalOrchError:
         raise
-    except Exception as e:  # a missing model or agent: say so in one line, keep the traceback in the log
+    except (
+        Exception
+    ) as e:  # a missing model or agent: say so in one line, keep the traceback in the log
         log.exception("the review engine could not start")
-        raise LegalOrchError(f"the review engine could not start ({type(e).__name__}: {str(e)[:200]})") from e
+        raise LegalOrchError(
+            f"the review engine could not start ({type(e).__name__}: {str(e)[:200]})"
+        ) from e
 
 
 def decisions(settings: Settings) -> DecisionStore:
@@ -97,13 +103,17 @@ def prepare_upload(settings: Settings, name: str, data: bytes, folder: Path) -> 
     entry = Entry(name=safe_name(name))
     try:
         entry.path = save_upload(name, data, folder)
-        entry.doc = parse_pdf(entry.path, max_pages=settings.max_pages, max_file_mb=settings.max_file_mb)
+        entry.doc = parse_pdf(
+            entry.path, max_pages=settings.max_pages, max_file_mb=settings.max_file_mb
+        )
     except LegalOrchError as e:
         entry.error = str(e)
     return entry
 
 
-def review_entry(rev: Reviewer, entry: Entry, on_progress: Callable[[dict[str, Any]], None]) -> Entry:
+def review_entry(
+    rev: Reviewer, entry: Entry, on_progress: Callable[[dict[str, Any]], None]
+) -> Entry:
     """Review a prepared upload; a failed review becomes a one-line error, never an empty review."""
     try:
         entry.result = rev.review(entry.path, on_progress=on_progress)
@@ -123,22 +133,33 @@ def resume(rev: Reviewer, entry: Entry, answers: dict[str, dict[str, str]]) -> E
         entry.error = str(e)
     except Exception as e:  # noqa: BLE001 - shown as one line; the traceback goes to the log
         log.exception("resuming %s failed", entry.name)
-        entry.error = f"{entry.name}: resuming the review failed ({type(e).__name__}: {str(e)[:200]})"
+        entry.error = (
+            f"{entry.name}: resuming the review failed ({type(e).__name__}: {str(e)[:200]})"
+        )
     return entry
 
 
 def docx_bytes(report: ReviewReport) -> bytes:
-    from legal_orch.report_docx import to_docx
+    from legal_orch.reports.docx import to_docx
 
     with tempfile.TemporaryDirectory() as tmp:
         return to_docx(report, Path(tmp) / "review.docx").read_bytes()
 
 
-def run_batch(source: Path, out: Path, *, workers: int, playbook: str | None, settings: Settings,
-              on_progress: Callable[[Any], None]) -> Any:
-    from legal_orch.batch import run_batch as run
+def run_batch(
+    source: Path,
+    out: Path,
+    *,
+    workers: int,
+    playbook: str | None,
+    settings: Settings,
+    on_progress: Callable[[Any], None],
+) -> Any:
+    from legal_orch.batch.driver import run_batch as run
 
-    return run(source, out, workers=workers, playbook=playbook, settings=settings, on_progress=on_progress)
+    return run(
+        source, out, workers=workers, playbook=playbook, settings=settings, on_progress=on_progress
+    )
 
 
 def stamp() -> str:
@@ -149,7 +170,9 @@ def stamp() -> str:
 EVALS: dict[str, tuple[str, Path | None, Callable[..., dict]]] = {}
 
 
-def _cuad(data: Path, out: Path, *, limit: int | None = None, split: str = "test", **_: Any) -> dict:
+def _cuad(
+    data: Path, out: Path, *, limit: int | None = None, split: str = "test", **_: Any
+) -> dict:
     from legal_orch_evals.cuad import run
 
     return run(data, out, limit=limit, split=split)
@@ -173,12 +196,18 @@ def _gold(data: Path, out: Path, *, reviews: Path | None = None, **_: Any) -> di
     return run(data, reviews, out)
 
 
-EVALS.update({
-    "cuad": ("CUAD release folder", SHARED_DATA / "cuad", _cuad),
-    "acord": ("ACORD BEIR folder", SHARED_DATA / "acord", _acord),
-    "contractnli": ("ContractNLI JSON file", SHARED_DATA / "contract_nli" / "dev.json", _contractnli),
-    "gold": ("Gold-set JSONL (export it from the decisions below)", None, _gold),
-})
+EVALS.update(
+    {
+        "cuad": ("CUAD release folder", SHARED_DATA / "cuad", _cuad),
+        "acord": ("ACORD BEIR folder", SHARED_DATA / "acord", _acord),
+        "contractnli": (
+            "ContractNLI JSON file",
+            SHARED_DATA / "contract_nli" / "dev.json",
+            _contractnli,
+        ),
+        "gold": ("Gold-set JSONL (export it from the decisions below)", None, _gold),
+    }
+)
 
 
 def run_eval(name: str, data: Path, out: Path, **options: Any) -> dict:

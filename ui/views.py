@@ -12,19 +12,30 @@ from pathlib import Path
 from typing import Any
 
 from legal_orch.domain import SEVERITIES, Citation, Document, Finding
-from legal_orch.report import ReviewReport
+from legal_orch.reports.report import ReviewReport
 
 # Stages of the review graph in the order they run, for the progress bar.
-STAGES = ("ingest", "segment", "index", "extract", "plan", "research_precedents", "analyze_risk",
-          "synthesize", "validate")
+STAGES = (
+    "ingest",
+    "segment",
+    "index",
+    "extract",
+    "plan",
+    "research_precedents",
+    "analyze_risk",
+    "synthesize",
+    "validate",
+)
 SORTS = {
     "severity": lambda f: (f.status == "compliant", -SEVERITIES.index(f.severity), f.rule_id),
     "confidence (lowest first)": lambda f: (f.confidence, f.rule_id),
     "page": lambda f: (f.citations[0].page if f.citations else 10**9, f.rule_id),
     "rule": lambda f: f.rule_id,
 }
-_PAGE_STYLE = ("white-space:pre-wrap;font-family:Georgia,serif;font-size:.85em;line-height:1.45;"
-               "max-height:40em;overflow-y:auto;border:1px solid #ddd;border-radius:4px;padding:.75em")
+_PAGE_STYLE = (
+    "white-space:pre-wrap;font-family:Georgia,serif;font-size:.85em;line-height:1.45;"
+    "max-height:40em;overflow-y:auto;border:1px solid #ddd;border-radius:4px;padding:.75em"
+)
 
 
 def page_html(doc: Document, c: Citation, *, before: int = 600) -> str:
@@ -34,10 +45,10 @@ def page_html(doc: Document, c: Citation, *, before: int = 600) -> str:
     the highlight shows without scrolling.
     """
     page = next((p for p in doc.pages if p.number == c.page), None)
-    if page is None or doc.text[c.start:c.end] != c.quote:
+    if page is None or doc.text[c.start : c.end] != c.quote:
         # The validator should have caught this; never highlight text the quote does not match.
         return f"<div style='{_PAGE_STYLE}'><b>Cited text not found on page {c.page}:</b> {html.escape(c.quote)}</div>"
-    text = doc.text[page.start:page.end]
+    text = doc.text[page.start : page.end]
     s = min(max(c.start, page.start), page.end) - page.start
     e = min(max(c.end, page.start), page.end) - page.start
     cut = 0
@@ -64,19 +75,25 @@ def select_findings(
     """Filter findings by severity, category and status (None or empty: any), then sort them."""
     sev, cat, st = (set(x) if x else None for x in (severities, categories, statuses))
     out = [
-        f for f in findings
-        if (sev is None or f.severity in sev) and (st is None or f.status in st)
+        f
+        for f in findings
+        if (sev is None or f.severity in sev)
+        and (st is None or f.status in st)
         and (cat is None or bool(set(f.categories) & cat))
     ]
     return sorted(out, key=SORTS[sort])
 
 
-def finding_rows(findings: Iterable[Finding], decisions: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def finding_rows(
+    findings: Iterable[Finding], decisions: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """One table row per finding, with the lawyer's latest decision when there is one."""
     decisions = decisions or {}
     return [
         {
-            "severity": f.severity, "finding": f.title, "status": f.status,
+            "severity": f.severity,
+            "finding": f.title,
+            "status": f.status,
             "categories": ", ".join(f.categories),
             "pages": ", ".join(str(p) for p in sorted({c.page for c in f.citations})),
             "confidence": round(f.confidence, 2),
@@ -106,7 +123,9 @@ class StageTracker:
         stage = event.get("stage")
         if not stage:
             return False
-        row = self.rows.setdefault(stage, {"stage": stage, "runs": 0, "seconds": 0.0, "last subtask": ""})
+        row = self.rows.setdefault(
+            stage, {"stage": stage, "runs": 0, "seconds": 0.0, "last subtask": ""}
+        )
         row["runs"] += 1
         row["seconds"] = round(row["seconds"] + float(event.get("seconds") or 0.0), 2)
         row["last subtask"] = event.get("subtask") or ""
@@ -122,7 +141,9 @@ class StageTracker:
         return sorted(self.rows.values(), key=lambda r: order.get(r["stage"], len(order)))
 
 
-def split_metrics(metrics: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+def split_metrics(
+    metrics: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """Split an eval's metrics into headline numbers and tables (per category, per rule...)."""
     scalars: dict[str, Any] = {}
     tables: dict[str, list[dict[str, Any]]] = {}
@@ -130,7 +151,9 @@ def split_metrics(metrics: dict[str, Any]) -> tuple[dict[str, Any], dict[str, li
         if isinstance(value, bool | int | float | str) or value is None:
             scalars[key] = value
         elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            tables[key] = [{"name": k, **{c: _cell(x) for c, x in v.items()}} for k, v in value.items()]
+            tables[key] = [
+                {"name": k, **{c: _cell(x) for c, x in v.items()}} for k, v in value.items()
+            ]
         elif isinstance(value, dict):
             tables[key] = [{"name": k, "value": _cell(v)} for k, v in value.items()]
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -150,7 +173,11 @@ def find_results(roots: Iterable[Path]) -> list[Path]:
 
 def batch_line(p: Any) -> str:
     """One line of batch progress: done/total, failures, rate, time left, the current file."""
-    eta = "-" if p.eta_seconds is None else f"{int(p.eta_seconds) // 60}m{int(p.eta_seconds) % 60:02d}s"
+    eta = (
+        "-"
+        if p.eta_seconds is None
+        else f"{int(p.eta_seconds) // 60}m{int(p.eta_seconds) % 60:02d}s"
+    )
     rate = f"{p.rate_per_min:.1f}/min" if p.rate_per_min else "-/min"
     current = f" · {p.current}" if p.current else ""
     return f"{p.done}/{p.total} done · {p.failed} failed · {rate} · ETA {eta}{current}"

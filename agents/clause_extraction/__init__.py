@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from legal_orch_agents.clause_extraction.categories import CATEGORIES
 from legal_orch_agents.clause_extraction.extract import TOP_K, candidates, select
 from legal_orch_agents.clause_extraction.model import shipped_model
 
-from legal_orch.domain import Clause, Document
+from legal_orch.datasets.cuad_categories import CATEGORIES
+from legal_orch.domain import Clause, Document, Segmentation
 from legal_orch.registry import AgentSpec
-from legal_orch.segment import Segmentation
 
 if TYPE_CHECKING:
     from legal_orch.context import ReviewContext
@@ -34,8 +34,19 @@ def extract(
     vectors: np.ndarray | None = None,
 ) -> list[Clause]:
     """The clauses a review shows: per category, the spans above the dev-tuned threshold."""
+    return select_shipped(extract_candidates(doc, seg, vectors))
+
+
+def select_shipped(best: dict[str, list[Clause]]) -> list[Clause]:
+    """The clauses a review shows from n-best `best`, with the shipped thresholds."""
     model = shipped_model()
-    return select(extract_candidates(doc, seg, vectors), model.thresholds, model.presence)
+    return select(best, model.thresholds, model.presence)
+
+
+def _train(data: Path) -> dict:
+    from legal_orch_agents.clause_extraction.train import main
+
+    return main(data / "cuad" if (data / "cuad").is_dir() else data)
 
 
 AGENT = AgentSpec(
@@ -44,14 +55,14 @@ AGENT = AgentSpec(
     run=extract,
     description="Finds CUAD's 41 clause categories with exact spans, confidences and normalised answers.",
     categories=None,
-    inputs=("document", "segments"),
-    outputs=("clauses",),
     cost_tier=0,
     implementation=(
         "offline: TF-IDF (word 1-2 grams + heading/neighbour context) logistic heads over "
         "sentences, date mentions and title lines; spans grown within clauses; dev-calibrated"
     ),
     models=("corpora/models/clause_extraction.npz",),
+    train={"extract": _train},
+    hooks={"candidates": extract_candidates, "select": select_shipped},
 )
 
 __all__ = ["AGENT", "CATEGORIES", "extract", "extract_candidates"]

@@ -6,7 +6,6 @@ from collections import defaultdict
 
 import numpy as np
 from legal_orch_agents.clause_extraction.answers import answer
-from legal_orch_agents.clause_extraction.categories import CATEGORIES
 from legal_orch_agents.clause_extraction.features import date_units, sentence_units, title_units
 from legal_orch_agents.clause_extraction.model import ExtractionModel, shipped_model
 from legal_orch_agents.clause_extraction.spans import (
@@ -17,8 +16,8 @@ from legal_orch_agents.clause_extraction.spans import (
     window_candidates,
 )
 
-from legal_orch.domain import Clause, Document
-from legal_orch.segment import Segmentation
+from legal_orch.datasets.cuad_categories import CATEGORIES
+from legal_orch.domain import Clause, Document, Segmentation
 
 TOP_K = 20
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from legal_orch.domain import Document
-from legal_orch.segment import Segmentation
+from legal_orch.domain import Document, Segmentation
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
 _MONTHS = (

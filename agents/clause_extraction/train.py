@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from legal_orch_agents.clause_extraction.categories import CATEGORIES
 from legal_orch_agents.clause_extraction.extract import candidates, raw_candidates
 from legal_orch_agents.clause_extraction.features import (
     Unit,
@@ -32,13 +31,14 @@ from legal_orch_agents.clause_extraction.model import (
     Vectorizer,
     tfidf,
 )
-from legal_orch_evals.cuad_align import Stream, locate, project
-from legal_orch_evals.cuad_data import CuadContract, load_cuad, parse_cached
-from legal_orch_evals.cuad_metric import best_f1, is_match, pr_curve, summary
 from sklearn.linear_model import LogisticRegression
 
-from legal_orch.domain import Document
-from legal_orch.segment import Segmentation, segment
+from legal_orch.datasets.cuad import CuadContract, load_cuad, parse_cached
+from legal_orch.datasets.cuad_align import Stream, locate, project
+from legal_orch.datasets.cuad_categories import CATEGORIES
+from legal_orch.datasets.cuad_metric import best_f1, is_match, pr_curve, summary
+from legal_orch.domain import Document, Segmentation
+from legal_orch.ingest.segment import segment
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "corpora" / "models" / ARTIFACT
 DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".data" / "cache" / "cuad_pdf"
@@ -208,7 +208,7 @@ def _platt(arr: np.ndarray) -> list[float]:
 
 def dev_predictions(model: ExtractionModel, dev: list[Prepared]):
     """Gold and n-best predictions on the dev contracts, in the metric's form."""
-    from legal_orch_evals.cuad import question_predictions
+    from legal_orch.datasets.cuad_align import question_predictions
 
     gold, preds = {}, {}
     for p in dev:
@@ -282,7 +282,7 @@ def main(data_dir: Path, out: Path | None = None, cache: Path | None = DEFAULT_C
     model, stats = tune(fit_heads(train), dev)
     model.meta = {
         **WINDOW_META,
-        "trained_on": "CUAD v1 train split (legal_orch.splits.cuad_split), pypdf text",
+        "trained_on": "CUAD v1 train split (legal_orch.datasets.splits.cuad_split), pypdf text",
         "train_contracts": len(train),
         "dev_contracts": len(dev),
         "dev": {k: round(v, 3) for k, v in stats.items()},

@@ -26,7 +26,7 @@ MAX_PASSAGES = 6
 class Judgement(BaseModel):
     """The model's structured answer."""
 
-    status: Literal["compliant", "deviation", "missing", "review"]
+    status: Literal["compliant", "deviation", "missing", "needs_review"]
     severity: Severity
     explanation: str
     quotes: list[str] = Field(default_factory=list, description="exact quotes from the passages")
@@ -96,7 +96,7 @@ def judge(subtask: Subtask, rule: Rule, clauses: list[Clause], doc: Document, se
     cites = [c for q in out.quotes if (c := locate(doc, spans, q)) is not None]
     status = out.status
     if status in ("compliant", "deviation") and not cites:
-        status = "review"  # a conclusion without evidence is not a conclusion
+        status = "needs_review"  # a conclusion without evidence is not a conclusion
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -115,8 +115,6 @@ AGENT = AgentSpec(
     capability="risk",
     run=judge,
     description="Judges a playbook rule with the configured LangChain chat model (structured output).",
-    inputs=("subtask", "rule", "clauses", "document"),
-    outputs=("finding",),
     cost_tier=2,
     implementation="llm: any LangChain chat model with structured output",
     requires_llm=True,

@@ -7,12 +7,53 @@ precedent contracts of the same category.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from legal_orch_agents.precedent_research.bank import DEFAULT_BANK, PrecedentBank
+from legal_orch_agents.precedent_research.market import compare
+
 from legal_orch.context import ReviewContext
 from legal_orch.domain import Clause, Precedent, Subtask
-from legal_orch.market import compare
 from legal_orch.playbook import Rule
-from legal_orch.precedents import PrecedentBank
 from legal_orch.registry import AgentSpec
+
+
+def bank_of(ctx: ReviewContext) -> PrecedentBank:
+    """Return the precedent bank of this review's store, loaded (and indexed) once per store."""
+    return ctx.store.shared(
+        "precedent_bank",
+        lambda store: PrecedentBank.load(
+            store.bank_dir or DEFAULT_BANK,
+            embedder=store.embedder,
+            client_factory=lambda: store.client,
+        ),
+    )
+
+
+def setup(ctx: ReviewContext) -> str:
+    """Index the shipped bank in this store ahead of the first review."""
+    return f"precedent bank indexed: {bank_of(ctx).ensure_indexed().count()} clauses"
+
+
+def _train_rerank(data: Path) -> dict:
+    from legal_orch_agents.precedent_research.acord import train_reranker
+
+    return train_reranker(data / "acord" if (data / "acord").is_dir() else data)
+
+
+def _build_bank(data: Path) -> dict:
+    from legal_orch_agents.precedent_research.build import main
+
+    return main(data)
+
+
+def _acord_hook(name: str):
+    def call(*args, **kwargs):
+        from legal_orch_agents.precedent_research import acord
+
+        return getattr(acord, name)(*args, **kwargs)
+
+    return call
 
 
 def query_for(rule: Rule, clauses: list[Clause]) -> tuple[str, list[str]]:
@@ -46,7 +87,7 @@ def research(
     subtask: Subtask, rule: Rule, clauses: list[Clause], ctx: ReviewContext
 ) -> tuple[list[Precedent], str | None]:
     """Find the rule's closest precedents and compare the clause's key terms with them."""
-    bank = ctx.store.precedents()
+    bank = bank_of(ctx)
     text, categories = query_for(rule, clauses)
     precedents = closest(bank, text, categories, ctx.settings.precedents_per_finding)
     return precedents, comparison_for(bank, clauses)
@@ -58,9 +99,13 @@ AGENT = AgentSpec(
     run=research,
     description="Hybrid MiniLM+BM25 search of the CUAD/ACORD precedent bank, reranked; "
     "compares the clause's normalised answer with the precedent distribution.",
-    inputs=("subtask", "rule", "clauses"),
-    outputs=("precedents", "comparison"),
     cost_tier=0,
     implementation="offline",
     models=("all-MiniLM-L6-v2", "bm25s", "precedent_reranker"),
+    train={"rerank": _train_rerank, "precedents": _build_bank},
+    setup=setup,
+    hooks={
+        name: _acord_hook(name)
+        for name in ("acord_bank", "judged_rankings", "corpus_rankings", "bank_latency")
+    },
 )

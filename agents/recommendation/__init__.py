@@ -15,13 +15,16 @@ from legal_orch_agents.recommendation.synthesis import (
 )
 
 from legal_orch.context import ReviewContext
-from legal_orch.domain import Finding
+from legal_orch.domain import Deal, Finding
 from legal_orch.playbook import Playbook
 from legal_orch.registry import AgentSpec
 
 
 def synthesize(
-    findings: list[Finding], playbook: Playbook, ctx: ReviewContext | None
+    findings: list[Finding],
+    playbook: Playbook,
+    deal: Deal | None = None,
+    ctx: ReviewContext | None = None,
 ) -> list[Finding]:
     """Recommend an action for each finding, then reconcile findings that bear on each other."""
     t = templates()
@@ -37,8 +40,6 @@ AGENT = AgentSpec(
     capability="synthesize",
     run=synthesize,
     description="Template-driven actions and fallback language; reconciles related findings.",
-    inputs=("findings", "playbook"),
-    outputs=("findings",),
     cost_tier=0,
     implementation="offline",
 )

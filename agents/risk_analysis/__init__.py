@@ -7,14 +7,22 @@ contract's sentences (Entailment / Contradiction / NotMentioned).
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from legal_orch_agents.risk_analysis.judge import judge
 from legal_orch_agents.risk_analysis.nda import decide
 
 from legal_orch.context import ReviewContext
-from legal_orch.domain import Clause, Document, Finding, Subtask
+from legal_orch.domain import Clause, Document, Finding, Segmentation, Subtask
 from legal_orch.playbook import Rule
 from legal_orch.registry import AgentSpec
-from legal_orch.segment import Segmentation
+
+if TYPE_CHECKING:
+    from legal_orch_agents.risk_analysis.nli import NliPrediction
+
+    from legal_orch.datasets.contractnli import NliDocument
+    from legal_orch.retrieval.embeddings import Embedder
 
 
 def analyze(
@@ -32,14 +40,38 @@ def analyze(
     return judge(rule, [c for c in clauses if c.category in wanted], doc)
 
 
+def _train_nli(data: Path) -> dict:
+    from legal_orch_agents.risk_analysis.nli_train import main
+
+    folder = data / "contract_nli" if (data / "contract_nli").is_dir() else data
+    return main(folder / "train_truncated_50docs.json" if folder.is_dir() else folder)
+
+
+def nli_predict(
+    documents: list[NliDocument], embedder: Embedder, model_path: Path | None = None
+) -> tuple[dict[str, dict[str, NliPrediction]], dict[str, object]]:
+    """Decide every hypothesis for ContractNLI documents (given spans); return the model's facts."""
+    from legal_orch_agents.risk_analysis.nli import NliModel, default_model_path
+    from legal_orch_agents.risk_analysis.nli_train import embed_documents
+
+    model = NliModel.load(model_path)
+    embs = embed_documents(documents, embedder)
+    preds = {d.id: model.predict(d.span_texts(), e) for d, e in zip(documents, embs, strict=True)}
+    meta = {
+        "model": Path(model_path or default_model_path()).name,
+        "model_train_documents": model.meta.get("train_documents"),
+    }
+    return preds, meta
+
+
 AGENT = AgentSpec(
     name="risk_analysis",
     capability="risk",
     run=analyze,
     description="Playbook checks on extracted clauses and attributes; span NLI for NDA hypotheses.",
-    inputs=("subtask", "rule", "clauses", "doc", "seg"),
-    outputs=("finding",),
     cost_tier=0,
     implementation="offline",
     models=("rules", "nli.npz (TF-IDF + all-MiniLM-L6-v2, logistic regression)"),
+    train={"nli": _train_nli},
+    hooks={"nli_predict": nli_predict},
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from legal_orch_agents.common.attributes import extract_attributes
 from legal_orch_agents.risk_analysis.checks import CheckResult, evaluate
 
-from legal_orch.attributes import extract_attributes
 from legal_orch.domain import SEVERITIES, Citation, Clause, Document, Finding, Severity
 from legal_orch.playbook import Rule
 
@@ -55,7 +55,7 @@ def judge(rule: Rule, clauses: list[Clause], doc: Document) -> Finding:
         return finding(
             rule,
             rule.severity_deviation,
-            "review",
+            "needs_review",
             _why_unknown(unknown),
             cites,
             conf * UNDECIDED_FACTOR,

@@ -6,10 +6,9 @@ from legal_orch_agents.risk_analysis.judge import finding
 from legal_orch_agents.risk_analysis.nli import NliModel, NliPrediction
 
 from legal_orch.context import ReviewContext
-from legal_orch.domain import Document, Finding, Segment
-from legal_orch.embeddings import default_embedder
+from legal_orch.domain import Document, Finding, Segment, Segmentation
 from legal_orch.playbook import Rule
-from legal_orch.segment import Segmentation
+from legal_orch.retrieval.embeddings import default_embedder
 
 MODEL_KEY = "risk_analysis.nli_model"
 EVIDENCE_SPANS = 3

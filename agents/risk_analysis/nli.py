@@ -21,9 +21,10 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from legal_orch_agents.risk_analysis.nli_data import CHOICES, NliChoice
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from legal_orch.datasets.contractnli import CHOICES, NliChoice
 
 MODEL_FILE = "nli.npz"
 FORMAT = 2

@@ -23,16 +23,16 @@ from legal_orch_agents.risk_analysis.nli import (
     new_char_vectorizer,
     new_word_vectorizer,
 )
-from legal_orch_agents.risk_analysis.nli_data import (
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+
+from legal_orch.datasets.contractnli import (
     CHOICES,
     NliDataset,
     NliDocument,
     load_contractnli,
 )
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
-
-from legal_orch.embeddings import Embedder, default_embedder
+from legal_orch.retrieval.embeddings import Embedder, default_embedder
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def cross_validate(
     data: NliDataset, embs: list[np.ndarray], hyp_emb: np.ndarray, k: int, params: TrainParams
 ) -> dict:
     """K-fold metrics over the training documents (folds by document), for tuning."""
-    from legal_orch_evals.contractnli import score_predictions
+    from legal_orch.datasets.contractnli_metric import score_predictions
 
     preds = {}
     for held in _folds(len(data.documents), k, params.seed + 1):

@@ -14,6 +14,7 @@ from legal_orch.domain import (
     AgentFailure,
     Citation,
     Clause,
+    Deal,
     Document,
     Finding,
     Validation,
@@ -29,7 +30,7 @@ _ACTIONS = {
     "compliant": {"accept", "negotiate"},
     "deviation": {"negotiate", "delete", "escalate", "accept"},
     "missing": {"add", "escalate", "accept"},
-    "review": {"escalate", "negotiate", "accept", "add", "delete"},
+    "needs_review": {"escalate", "negotiate", "accept", "add", "delete"},
 }
 
 
@@ -152,7 +153,8 @@ def validate(
     findings: list[Finding],
     playbook: Playbook,
     failures: list[AgentFailure],
-    ctx=None,
+    deal: Deal | None = None,
+    ctx: object = None,
 ) -> Validation:
     """Run every check; `incomplete` when an agent failed or a rule is unanswered."""
     checks = [
@@ -176,8 +178,6 @@ AGENT = AgentSpec(
     capability="validate",
     run=validate,
     description="Re-slices every quote from the source, checks rule coverage, consistency and agent failures.",
-    inputs=("document", "clauses", "findings", "playbook", "failures"),
-    outputs=("validation",),
     cost_tier=0,
     implementation="offline: exact re-slicing and rule checks",
 )

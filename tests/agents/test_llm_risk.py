@@ -79,7 +79,7 @@ def test_invented_quote_is_dropped_and_conclusion_downgraded():
         },
     )
     f = judge(_sub(), RULE, [_clause(doc)], doc, None, _ctx(answer))
-    assert f.citations == [] and f.status == "review"
+    assert f.citations == [] and f.status == "needs_review"
 
 
 def test_without_provider_it_fails_loudly():

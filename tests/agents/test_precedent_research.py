@@ -7,9 +7,9 @@ from legal_orch_agents.precedent_research import AGENT, research
 
 from legal_orch.context import ReviewContext
 from legal_orch.domain import Clause, Subtask
-from legal_orch.index import Store
 from legal_orch.playbook import Playbook, Rule
 from legal_orch.registry import Registry
+from legal_orch.retrieval.store import Store
 from legal_orch.settings import Settings
 from tests.test_precedents import write_bank
 

@@ -38,7 +38,7 @@ def nda():
         ("insurance", "missing", "medium", 0.7, "add"),
         ("anti-assignment", "deviation", "medium", 0.9, "negotiate"),
         ("non-compete", "deviation", "high", 0.9, "delete"),  # an avoid rule, high severity
-        ("auto-renewal-notice", "review", "medium", 0.5, "escalate"),
+        ("auto-renewal-notice", "needs_review", "medium", 0.5, "escalate"),
         ("liability-cap", "missing", "high", 0.3, "escalate"),  # high and unsure
         ("exclusivity", "missing", "info", 0.7, "accept"),  # nothing to add
     ],

@@ -7,8 +7,8 @@ from legal_orch_agents.risk_analysis import AGENT, analyze
 from legal_orch_agents.risk_analysis.nli import NliModel
 
 from legal_orch.domain import Clause, Subtask
+from legal_orch.ingest.segment import segment
 from legal_orch.playbook import Rule, load_playbook, parse_playbook
-from legal_orch.segment import segment
 from tests.playbook_examples import example_document
 
 NDA_TEXT = """MUTUAL NON-DISCLOSURE AGREEMENT

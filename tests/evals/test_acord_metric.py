@@ -7,7 +7,9 @@ import math
 
 import pytest
 from legal_orch_evals import acord
-from legal_orch_evals.acord_metrics import dcg, mean_metrics, ndcg_at, query_metrics, share_at
+
+from legal_orch.datasets.acord import load
+from legal_orch.datasets.acord_metric import dcg, mean_metrics, ndcg_at, query_metrics, share_at
 
 GRADES = {"a": 4, "b": 0, "c": 2, "d": 3}
 
@@ -86,11 +88,13 @@ def test_run_writes_metrics_and_a_rescorable_run(tmp_path, embedder):
 
 def test_split_without_qrels_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="test"):
-        acord.load(tiny_acord(tmp_path), "test")
+        load(tiny_acord(tmp_path), "test")
 
 
 def test_reranker_trains_on_train_queries_only(tmp_path, embedder):
     data = tiny_acord(tmp_path / "acord")
     (data / "qrels" / "valid.tsv").rename(data / "qrels" / "train.tsv")
-    info = acord.train_reranker(data, tmp_path / "r.joblib", embedder=embedder, folds=2)
+    from legal_orch_agents.precedent_research.acord import train_reranker
+
+    info = train_reranker(data, tmp_path / "r.joblib", embedder=embedder, folds=2)
     assert info["queries"] == 1 and (tmp_path / "r.joblib").is_file()

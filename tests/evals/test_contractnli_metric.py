@@ -8,9 +8,10 @@ import math
 import numpy as np
 import pytest
 from legal_orch_agents.risk_analysis.nli import NliPrediction
-from legal_orch_agents.risk_analysis.nli_data import load_contractnli
 from legal_orch_evals.contractnli import majority_baseline, predictions_json, score_predictions
-from legal_orch_evals.contractnli_metrics import (
+
+from legal_orch.datasets.contractnli import load_contractnli
+from legal_orch.datasets.contractnli_metric import (
     evidence_metrics,
     f1_of,
     label_metrics,

@@ -1,7 +1,7 @@
 """CUAD loading helpers and the span projection between pypdf text and the publisher's text."""
 
-from legal_orch_evals.cuad_align import Stream, locate, project
-from legal_orch_evals.cuad_data import file_key, gold_pieces
+from legal_orch.datasets.cuad import file_key, gold_pieces
+from legal_orch.datasets.cuad_align import Stream, locate, project
 
 
 def test_file_keys_meet_across_csv_pdf_and_txt_spellings():

@@ -3,7 +3,8 @@
 import math
 
 import pytest
-from legal_orch_evals.cuad_metric import (
+
+from legal_orch.datasets.cuad_metric import (
     THRESHOLDS,
     Counts,
     Curve,

@@ -16,7 +16,14 @@ def test_gold_eval_scores_decisions_and_current_reviews(sample_doc, tmp_path):
     sha = report.document.sha256
     store = DecisionStore(tmp_path / "d.sqlite")
     store.record(sha, law.rule_id, "accept", "Ann", finding=finding_snapshot(law))
-    store.record(sha, term.rule_id, "edit", "Ann", edited={"severity": "medium"}, finding=finding_snapshot(term))
+    store.record(
+        sha,
+        term.rule_id,
+        "edit",
+        "Ann",
+        edited={"severity": "medium"},
+        finding=finding_snapshot(term),
+    )
     store.record(sha, audit.rule_id, "reject", "Ann", finding=finding_snapshot(audit))
     store.record("other-doc", "governing-law", "accept", "Ann", finding=finding_snapshot(law))
     gold = store.export_gold(tmp_path / "gold.jsonl")
@@ -35,9 +42,17 @@ def test_gold_eval_scores_decisions_and_current_reviews(sample_doc, tmp_path):
     assert m["label_agreement"] == 0.5
     # the rejected audit finding is still stated unchanged
     assert m["rejected_repeated"] == 1.0
-    assert m["per_rule"]["governing-law"] == {"n": 2, "accepted": 2, "edited": 0, "rejected": 0, "precision": 1.0}
+    assert m["per_rule"]["governing-law"] == {
+        "n": 2,
+        "accepted": 2,
+        "edited": 0,
+        "rejected": 0,
+        "precision": 1.0,
+    }
     assert json.loads((tmp_path / "out" / "metrics.json").read_text()) == m
-    assert "| audit-rights | 1 | 0 | 0 | 1 | 0.000 |" in (tmp_path / "out" / "report.md").read_text()
+    assert (
+        "| audit-rights | 1 | 0 | 0 | 1 | 0.000 |" in (tmp_path / "out" / "report.md").read_text()
+    )
 
 
 def test_gold_eval_without_reviews_scores_decisions_only(sample_doc, tmp_path):

@@ -35,12 +35,29 @@ class FakeReviewer:
         self.calls.append((Path(path), decisions))
         for stage in ("ingest", "segment", "extract", "analyze_risk", "analyze_risk", "validate"):
             if on_progress:
-                on_progress({"stage": stage, "subtask": "x" if stage == "analyze_risk" else None, "seconds": 0.01})
+                on_progress(
+                    {
+                        "stage": stage,
+                        "subtask": "x" if stage == "analyze_risk" else None,
+                        "seconds": 0.01,
+                    }
+                )
         if self.pause and decisions is None:
-            return Paused(thread_id="t1", question={
-                "question": "Confirm or reject these findings.",
-                "findings": [{"rule_id": "termination", "title": "Termination rights", "severity": "high",
-                              "confidence": 0.2, "explanation": "unsure"}]})
+            return Paused(
+                thread_id="t1",
+                question={
+                    "question": "Confirm or reject these findings.",
+                    "findings": [
+                        {
+                            "rule_id": "termination",
+                            "title": "Termination rights",
+                            "severity": "high",
+                            "confidence": 0.2,
+                            "explanation": "unsure",
+                        }
+                    ],
+                },
+            )
         return sample_report(parse_pdf(path))
 
 
@@ -85,9 +102,13 @@ def no_exception(at: AppTest) -> AppTest:
 def test_review_shows_summary_findings_citations_and_downloads(fake, sample_pdf):
     at = no_exception(review(app(), ("reseller_agreement.pdf", sample_pdf.read_bytes())))
     assert not at.error
-    assert at.subheader[0].value.startswith("reseller_agreement.pdf: validation passed; 1 high, 1 medium, 1 low")
+    assert at.subheader[0].value.startswith(
+        "reseller_agreement.pdf: validation passed; 1 high, 1 medium, 1 low"
+    )
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["High"] == "1" and metrics["Critical"] == "0" and metrics["Validation"] == "passed"
+    assert (
+        metrics["High"] == "1" and metrics["Critical"] == "0" and metrics["Validation"] == "passed"
+    )
     table = frame(at, "rule")
     assert list(table["finding"]) == ["Termination rights", "Governing law", "Audit rights"]
     # the cited text is highlighted in its page, the rest escaped
@@ -95,17 +116,25 @@ def test_review_shows_summary_findings_citations_and_downloads(fake, sample_pdf)
     assert "<mark>governed by the laws of the province of Ontario" in law
     assert "RESELLER AGREEMENT" not in law  # page 6 only, not the whole contract
     assert any("CUAD: ACME_Supply" in m.value for m in at.markdown)  # precedents
-    assert any(t.value == "This Agreement is governed by the laws of <b>New York</b>." for t in at.text)  # fallback
+    assert any(
+        t.value == "This Agreement is governed by the laws of <b>New York</b>." for t in at.text
+    )  # fallback
     assert [b.label for b in at.get("download_button")] == ["Word", "HTML", "Markdown", "JSON"]
     assert fake.calls[0][0].parent.parent == Path(Settings().data_dir) / "uploads"
 
 
 def test_bad_files_get_a_line_each_and_the_rest_goes_on(fake, sample_pdf):
-    at = review(app(), ("notes.txt", b"just text"), ("empty.pdf", b""),
-                ("../../evil name.pdf", sample_pdf.read_bytes()))
+    at = review(
+        app(),
+        ("notes.txt", b"just text"),
+        ("empty.pdf", b""),
+        ("../../evil name.pdf", sample_pdf.read_bytes()),
+    )
     no_exception(at)
-    assert [e.value for e in at.error] == ["notes.txt: not a PDF (no %PDF- header)",
-                                           "empty.pdf: empty file (0 bytes)"]
+    assert [e.value for e in at.error] == [
+        "notes.txt: not a PDF (no %PDF- header)",
+        "empty.pdf: empty file (0 bytes)",
+    ]
     assert len(fake.calls) == 1
     saved = fake.calls[0][0]
     # the folders in the name are dropped: the file stays inside this session's upload dir
@@ -141,7 +170,12 @@ def test_decisions_are_saved_with_reviewer_and_time(fake, sample_pdf, data_dir):
     no_exception(at)
     assert any(s.value == "Saved: edit by Ann Lawyer." for s in at.success)
     [d] = DecisionStore(data_dir / "decisions.sqlite").list()
-    assert (d.rule_id, d.decision, d.reviewer, d.edited) == ("governing-law", "edit", "Ann Lawyer", {"severity": "low"})
+    assert (d.rule_id, d.decision, d.reviewer, d.edited) == (
+        "governing-law",
+        "edit",
+        "Ann Lawyer",
+        {"severity": "low"},
+    )
     assert d.note == "Ontario is fine for this client" and d.at.tzinfo is not None
     assert d.finding["citations"][0]["page"] == 6
     table = frame(at, "rule")
@@ -165,13 +199,17 @@ def test_paused_review_is_answered_in_the_page(fake, sample_pdf, data_dir):
 
 def test_bad_playbook_upload_is_one_line(fake):
     at = app()
-    at.sidebar.file_uploader(key="playbook_file").upload("mine.yaml", b"name: mine\nrules:\n  - id: 1\n")
+    at.sidebar.file_uploader(key="playbook_file").upload(
+        "mine.yaml", b"name: mine\nrules:\n  - id: 1\n"
+    )
     at.run()
     no_exception(at)
     assert at.error[0].value.startswith("mine.yaml: line 3: rules.0")
 
 
-def test_engine_that_cannot_start_is_one_line_and_bad_files_still_reported(monkeypatch, data_dir, sample_pdf):
+def test_engine_that_cannot_start_is_one_line_and_bad_files_still_reported(
+    monkeypatch, data_dir, sample_pdf
+):
     monkeypatch.setattr(services, "playbooks", lambda: ["test"])
     monkeypatch.setattr(services, "load_playbook", lambda name: ga.PLAYBOOK)
 
@@ -181,12 +219,15 @@ def test_engine_that_cannot_start_is_one_line_and_bad_files_still_reported(monke
     monkeypatch.setattr(services, "_reviewer", broken)
     at = no_exception(review(app(), ("a.txt", b"x"), ("r.pdf", sample_pdf.read_bytes())))
     assert [e.value for e in at.error] == [
-        "the review engine could not start (RuntimeError: no model file)", "a.txt: not a PDF (no %PDF- header)"]
+        "the review engine could not start (RuntimeError: no model file)",
+        "a.txt: not a PDF (no %PDF- header)",
+    ]
 
 
 def _progress(done, total, failed=0, current=""):
-    return SimpleNamespace(done=done, total=total, failed=failed, current=current, rate_per_min=12.0,
-                           eta_seconds=65.0)
+    return SimpleNamespace(
+        done=done, total=total, failed=failed, current=current, rate_per_min=12.0, eta_seconds=65.0
+    )
 
 
 @pytest.fixture
@@ -202,9 +243,19 @@ def fake_batch(monkeypatch, data_dir):
         (out / "summary.csv").write_text("document,Governing Law,Audit Rights\na.pdf,Ontario,\n")
         (out / "summary.xlsx").write_bytes(b"PK fake xlsx")
         with (out / "errors.csv").open("w", newline="") as f:
-            csv.writer(f).writerows([["document", "error"], ["b.pdf", "b.pdf: encrypted PDF (password required)"]])
-        return SimpleNamespace(total=2, succeeded=1, failed=1, skipped=0, summary_csv=out / "summary.csv",
-                               summary_xlsx=out / "summary.xlsx", errors_csv=out / "errors.csv", rows=rows)
+            csv.writer(f).writerows(
+                [["document", "error"], ["b.pdf", "b.pdf: encrypted PDF (password required)"]]
+            )
+        return SimpleNamespace(
+            total=2,
+            succeeded=1,
+            failed=1,
+            skipped=0,
+            summary_csv=out / "summary.csv",
+            summary_xlsx=out / "summary.xlsx",
+            errors_csv=out / "errors.csv",
+            rows=rows,
+        )
 
     monkeypatch.setattr(services, "run_batch", run)
     monkeypatch.setattr(services, "playbooks", lambda: ["commercial", "nda"])
@@ -228,12 +279,22 @@ def test_batch_page_checks_the_source_then_shows_grid_and_downloads(fake_batch, 
     at.selectbox(key="batch_playbook").set_value("nda")
     at.button(key="run_batch").click().run()
     no_exception(at)
-    assert fake_batch == [{"source": room, "out": tmp_path / "out", "workers": 2, "playbook": "nda"}]
-    assert {m.label: m.value for m in at.metric} == {"Documents": "2", "Reviewed": "1", "Failed": "1",
-                                                     "Skipped (done before)": "0"}
+    assert fake_batch == [
+        {"source": room, "out": tmp_path / "out", "workers": 2, "playbook": "nda"}
+    ]
+    assert {m.label: m.value for m in at.metric} == {
+        "Documents": "2",
+        "Reviewed": "1",
+        "Failed": "1",
+        "Skipped (done before)": "0",
+    }
     assert list(frame(at, "Governing Law").columns) == ["document", "Governing Law", "Audit Rights"]
     assert list(frame(at, "error")["document"]) == ["b.pdf"]
-    assert [b.label for b in at.get("download_button")] == ["Grid (CSV)", "Grid (XLSX)", "Errors (CSV)"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Grid (CSV)",
+        "Grid (XLSX)",
+        "Errors (CSV)",
+    ]
 
 
 def _results(folder: Path) -> None:
@@ -243,8 +304,15 @@ def _results(folder: Path) -> None:
     import matplotlib.pyplot as plt
 
     folder.mkdir(parents=True)
-    metrics = {"aupr": 0.41, "precision_at_80_recall": 0.2, "documents": 102,
-               "per_category": {"Governing Law": {"aupr": 0.9, "n": 80}, "Audit Rights": {"aupr": 0.3, "n": 40}}}
+    metrics = {
+        "aupr": 0.41,
+        "precision_at_80_recall": 0.2,
+        "documents": 102,
+        "per_category": {
+            "Governing Law": {"aupr": 0.9, "n": 80},
+            "Audit Rights": {"aupr": 0.3, "n": 40},
+        },
+    }
     (folder / "metrics.json").write_text(json.dumps(metrics))
     plt.plot([0, 1], [1, 0])
     plt.savefig(folder / "pr_curve.png")
@@ -258,16 +326,26 @@ def test_evals_page_opens_results_with_curves_and_tables(monkeypatch, data_dir, 
     monkeypatch.setattr(services, "results_roots", lambda s: [committed, runs])
     at = no_exception(app().switch_page("evals_page.py").run())
     assert at.selectbox(key="eval_open").options == ["cuad (committed)"]
-    assert {m.label: m.value for m in at.metric} == {"aupr": "0.410", "precision_at_80_recall": "0.200",
-                                                     "documents": "102"}
+    assert {m.label: m.value for m in at.metric} == {
+        "aupr": "0.410",
+        "precision_at_80_recall": "0.200",
+        "documents": "102",
+    }
     assert [i.captions for i in at.get("image")] == [["pr_curve.png"]]
     tables = [d.value for d in at.dataframe]
     per_cat = next(t for t in tables if "name" in t.columns)
-    assert list(per_cat["name"]) == ["Governing Law", "Audit Rights"] and list(per_cat["aupr"]) == [0.9, 0.3]
+    assert list(per_cat["name"]) == ["Governing Law", "Audit Rights"] and list(per_cat["aupr"]) == [
+        0.9,
+        0.3,
+    ]
 
 
-def test_evals_page_exports_gold_set_and_runs_the_gold_eval(monkeypatch, data_dir, sample_pdf, tmp_path):
-    monkeypatch.setattr(services, "results_roots", lambda s: [tmp_path / "none", data_dir / "evals"])
+def test_evals_page_exports_gold_set_and_runs_the_gold_eval(
+    monkeypatch, data_dir, sample_pdf, tmp_path
+):
+    monkeypatch.setattr(
+        services, "results_roots", lambda s: [tmp_path / "none", data_dir / "evals"]
+    )
     report = sample_report(parse_pdf(sample_pdf))
     store = DecisionStore(data_dir / "decisions.sqlite")
     store.record(report.document.sha256, "governing-law", "accept", "Ann")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from legal_orch_ui.uploads import safe_name, save_upload
 from legal_orch_ui.views import (
     StageTracker,
     batch_line,
@@ -14,12 +15,16 @@ from legal_orch_ui.views import (
 )
 
 from legal_orch.domain import Citation, Document, Page
-from legal_orch.uploads import safe_name, save_upload
 from tests.sample_report import sample_report
 
 TEXT = "Page one <b>bold</b>.\n\nSecond page: fees & costs <script>x</script> end."
-DOC = Document(path="x.pdf", name="x.pdf", sha256="0" * 64, text=TEXT,
-               pages=[Page(number=1, start=0, end=21), Page(number=2, start=23, end=len(TEXT))])
+DOC = Document(
+    path="x.pdf",
+    name="x.pdf",
+    sha256="0" * 64,
+    text=TEXT,
+    pages=[Page(number=1, start=0, end=21), Page(number=2, start=23, end=len(TEXT))],
+)
 
 
 def _cite(quote: str) -> Citation:
@@ -36,7 +41,9 @@ def test_page_html_marks_the_quote_on_its_page_and_escapes_the_rest():
 
 def test_page_html_folds_long_text_before_the_quote():
     text = "\n".join(f"line {i:03d} of the page" for i in range(100))
-    doc = Document(path="y", name="y", sha256="1", text=text, pages=[Page(number=1, start=0, end=len(text))])
+    doc = Document(
+        path="y", name="y", sha256="1", text=text, pages=[Page(number=1, start=0, end=len(text))]
+    )
     start = text.index("line 090")
     out = page_html(doc, Citation(page=1, start=start, end=start + 8, quote="line 090"), before=100)
     assert "characters earlier on page 1 …]" in out and "line 000" not in out
@@ -45,39 +52,71 @@ def test_page_html_folds_long_text_before_the_quote():
 
 def test_page_html_refuses_to_highlight_a_quote_that_does_not_match():
     bad = Citation(page=2, start=30, end=40, quote="not there")
-    assert "Cited text not found on page 2" in page_html(DOC, bad) and "<mark>" not in page_html(DOC, bad)
+    assert "Cited text not found on page 2" in page_html(DOC, bad) and "<mark>" not in page_html(
+        DOC, bad
+    )
 
 
 def test_select_findings_filters_and_sorts(sample_doc):
     fs = sample_report(sample_doc).findings
-    assert [f.rule_id for f in select_findings(fs)] == ["termination", "governing-law", "audit-rights"]
+    assert [f.rule_id for f in select_findings(fs)] == [
+        "termination",
+        "governing-law",
+        "audit-rights",
+    ]
     assert [f.rule_id for f in select_findings(fs, severities=["low", "medium"], sort="rule")] == [
-        "audit-rights", "governing-law"]
-    assert [f.rule_id for f in select_findings(fs, categories=["Governing Law"], statuses=["deviation"])] == [
-        "governing-law"]
-    assert [f.rule_id for f in select_findings(fs, sort="page")] == ["termination", "governing-law", "audit-rights"]
+        "audit-rights",
+        "governing-law",
+    ]
+    assert [
+        f.rule_id for f in select_findings(fs, categories=["Governing Law"], statuses=["deviation"])
+    ] == ["governing-law"]
+    assert [f.rule_id for f in select_findings(fs, sort="page")] == [
+        "termination",
+        "governing-law",
+        "audit-rights",
+    ]
     rows = finding_rows(fs, {"governing-law": "accept"})
     assert [(r["rule"], r["pages"], r["decision"]) for r in rows] == [
-        ("governing-law", "6", "accept"), ("termination", "1", ""), ("audit-rights", "", "")]
+        ("governing-law", "6", "accept"),
+        ("termination", "1", ""),
+        ("audit-rights", "", ""),
+    ]
 
 
 def test_stage_tracker_counts_runs_per_agent_in_graph_order():
     t = StageTracker()
     assert not t.add({"updates": ["ingest"]})
     for stage in ("ingest", "analyze_risk", "analyze_risk", "extract"):
-        assert t.add({"stage": stage, "subtask": "r1" if stage == "analyze_risk" else None, "seconds": 0.5})
+        assert t.add(
+            {"stage": stage, "subtask": "r1" if stage == "analyze_risk" else None, "seconds": 0.5}
+        )
     assert [(r["stage"], r["runs"], r["seconds"]) for r in t.table()] == [
-        ("ingest", 1, 0.5), ("extract", 1, 0.5), ("analyze_risk", 2, 1.0)]
+        ("ingest", 1, 0.5),
+        ("extract", 1, 0.5),
+        ("analyze_risk", 2, 1.0),
+    ]
     assert t.fraction() == 7 / 9 and t.last == "extract"
 
 
 def test_split_metrics_and_batch_line():
-    scalars, tables = split_metrics({"aupr": 0.4, "docs": 3, "per_category": {"A": {"p": 1}, "B": {"p": 0.5}},
-                                     "curve": [{"r": 0.1, "p": 0.9}], "counts": {"a": 1}})
+    scalars, tables = split_metrics(
+        {
+            "aupr": 0.4,
+            "docs": 3,
+            "per_category": {"A": {"p": 1}, "B": {"p": 0.5}},
+            "curve": [{"r": 0.1, "p": 0.9}],
+            "counts": {"a": 1},
+        }
+    )
     assert scalars == {"aupr": 0.4, "docs": 3}
     assert tables["per_category"] == [{"name": "A", "p": 1}, {"name": "B", "p": 0.5}]
-    assert tables["curve"] == [{"r": 0.1, "p": 0.9}] and tables["counts"] == [{"name": "a", "value": 1}]
-    p = SimpleNamespace(done=3, total=10, failed=1, current="c.pdf", rate_per_min=6.0, eta_seconds=70)
+    assert tables["curve"] == [{"r": 0.1, "p": 0.9}] and tables["counts"] == [
+        {"name": "a", "value": 1}
+    ]
+    p = SimpleNamespace(
+        done=3, total=10, failed=1, current="c.pdf", rate_per_min=6.0, eta_seconds=70
+    )
     assert batch_line(p) == "3/10 done · 1 failed · 6.0/min · ETA 1m10s · c.pdf"
 
 

@@ -3,7 +3,7 @@
 The features describe a clause relative to the pool it competes in (dense and lexical scores,
 their ranks, pseudo-relevance feedback from the pool's head, length, query-term coverage), so
 the same model ranks ACORD's judged pools in the eval and the fused candidates of a live search.
-The model is trained on ACORD's train queries only (`legal_orch_evals.acord.train_reranker`),
+The model is trained on ACORD's train queries only (`legal-orch train rerank`),
 and carries a `Memory` of the lawyers' grades for those queries: a clause graded highly for a
 similar request is evidence for the request at hand ("what lawyers rated best").
 """

@@ -10,13 +10,14 @@ from typing_extensions import TypedDict
 from legal_orch.domain import (
     AgentFailure,
     Clause,
+    Deal,
     Document,
     Finding,
     Precedent,
+    Segmentation,
     Subtask,
     Validation,
 )
-from legal_orch.segment import Segmentation
 
 
 def merge(left: dict | None, right: dict | None) -> dict:
@@ -60,6 +61,7 @@ class ReviewState(TypedDict):
     document: NotRequired[Document]
     segmentation: NotRequired[Segmentation]
     clauses: NotRequired[list[Clause]]
+    deal: NotRequired[Deal]  # key terms, parties and whose side the review takes
     subtasks: NotRequired[dict[str, Subtask]]
     pending: NotRequired[list[str]]  # subtask ids to (re-)run in the next fan-out
     findings: Annotated[dict[str, Finding], merge]

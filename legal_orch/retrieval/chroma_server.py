@@ -15,7 +15,7 @@ from pathlib import Path
 
 from legal_orch.errors import LegalOrchError
 from legal_orch.process_guard import die_with_parent
-from legal_orch.store_lock import acquire, release
+from legal_orch.retrieval.store_lock import acquire, release
 
 START_TIMEOUT_S = 60.0
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from legal_orch.batch_worker import Job, Outcome, init_process, run_in_process
+from legal_orch.batch.worker import Job, Outcome, init_process, run_in_process
 from legal_orch.settings import Settings
 
 # A file in flight when a worker dies is retried once; a second death blames that file.

@@ -1,4 +1,4 @@
-"""The Chroma store: one collection per contract (keyed by its sha256) and the precedent bank.
+"""The Chroma store: one collection per contract (keyed by its sha256) and agents' shared stores.
 
 Embedded (`PersistentClient` in the user's data directory) by default; a Chroma server
 (`chroma run`) when `Settings.chroma_host` is set, so that workers on many machines share one
@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
-from legal_orch.domain import Document, Segment
-from legal_orch.embeddings import DIM, ChromaEmbedding, Embedder
-from legal_orch.segment import Segmentation
+from legal_orch.domain import Document, Segment, Segmentation
+from legal_orch.retrieval.embeddings import DIM, ChromaEmbedding, Embedder
 from legal_orch.settings import Settings
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-    from legal_orch.precedents import PrecedentBank
 
+T = TypeVar("T")
 CHROMA_MEMORY_LIMIT = 256 * 1024 * 1024
 ADD_BATCH = 2000
 
@@ -67,9 +67,9 @@ class Store:
     ):
         self.settings = settings
         self.embedder = embedder
-        self.bank_dir = bank_dir  # None: the bank shipped under corpora/precedents
+        self.bank_dir = bank_dir  # the precedent bank to use; None: the one shipped
         self._client = client
-        self._bank: PrecedentBank | None = None
+        self._shared: dict[str, Any] = {}
         self._lock = threading.RLock()
 
     @classmethod
@@ -135,18 +135,12 @@ class Store:
             )
         ]
 
-    def precedents(self) -> PrecedentBank:
-        """Return the shipped precedent bank, indexed in this store on first use."""
-        from legal_orch.precedents import DEFAULT_BANK, PrecedentBank
-
+    def shared(self, key: str, build: Callable[[Store], T]) -> T:
+        """Return the resource `key` of this store (an agent's bank, say), built once by `build`."""
         with self._lock:
-            if self._bank is None:
-                self._bank = PrecedentBank.load(
-                    self.bank_dir or DEFAULT_BANK,
-                    embedder=self.embedder,
-                    client_factory=lambda: self.client,
-                )
-            return self._bank
+            if key not in self._shared:
+                self._shared[key] = build(self)
+            return cast(T, self._shared[key])
 
 
 def segmentation_fingerprint(seg: Segmentation) -> str:

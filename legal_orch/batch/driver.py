@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from legal_orch.batch_inputs import BatchInput, find_inputs
-from legal_orch.batch_outputs import done_sha256, write_error, write_review, write_summaries
-from legal_orch.batch_worker import Job, Outcome
+from legal_orch.batch.inputs import BatchInput, find_inputs
+from legal_orch.batch.outputs import done_sha256, write_error, write_review, write_summaries
+from legal_orch.batch.worker import Job, Outcome
 from legal_orch.errors import InputError, LegalOrchError
 from legal_orch.ingest.pdf import _check_file as check_file
 from legal_orch.ingest.pdf import sha256_file
-from legal_orch.report import load_report
+from legal_orch.reports.report import load_report
 from legal_orch.settings import Settings
 
 Engine = Literal["local", "ray"]
@@ -142,8 +142,8 @@ def _record(outcome: Outcome, group: list[BatchInput], out: Path, tracker: _Trac
 @contextlib.contextmanager
 def _store(settings: Settings, engine: Engine, workers: int, out: Path) -> Iterator[Settings]:
     """Yield the settings workers use to reach Chroma, starting a local server when needed."""
-    from legal_orch.chroma_server import ChromaServer
-    from legal_orch.store_lock import acquire, release
+    from legal_orch.retrieval.chroma_server import ChromaServer
+    from legal_orch.retrieval.store_lock import acquire, release
 
     if settings.chroma_host:
         yield settings
@@ -170,10 +170,10 @@ def _outcomes(
     ray_address: str | None,
 ) -> Iterator[Outcome]:
     if engine == "ray":
-        from legal_orch.batch_ray import run_ray
+        from legal_orch.batch.ray_engine import run_ray
 
         return run_ray(jobs, settings, playbook, workers, ray_address)
-    from legal_orch.batch_local import run_local
+    from legal_orch.batch.local import run_local
 
     return run_local(jobs, settings, playbook, workers)
 

@@ -8,7 +8,15 @@ suffix anchor, choosing the occurrence nearest the span's relative position.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from legal_orch.datasets.cuad_metric import Prediction
+
+if TYPE_CHECKING:
+    from legal_orch.datasets.cuad import CuadContract
+    from legal_orch.domain import Clause
 
 _ALNUM = re.compile(r"[0-9a-z]")
 ANCHOR = 32  # letters and digits on each side used when the whole span is not found
@@ -73,3 +81,15 @@ def project(src: Stream, start: int, end: int, dst: Stream) -> str:
     where = start / max(len(src.text), 1)
     hit = locate(dst, piece, where)
     return dst.text[hit[0] : hit[1]] if hit else piece
+
+
+def question_predictions(
+    contract: CuadContract, best: Mapping[str, Sequence[Clause]], pdf: Stream, txt: Stream
+) -> dict[str, list[Prediction]]:
+    """The n-best predictions of each of the contract's questions, as publisher's text."""
+    out: dict[str, list[Prediction]] = {}
+    for cat, clauses in best.items():
+        out[contract.question_id(cat)] = [
+            Prediction(project(pdf, c.start, c.end, txt), c.confidence) for c in clauses
+        ]
+    return out

@@ -11,8 +11,8 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from typing import Any
 
-from legal_orch.batch_local import MAX_ATTEMPTS, crashed
-from legal_orch.batch_worker import BatchWorker, Job, Outcome
+from legal_orch.batch.local import MAX_ATTEMPTS, crashed
+from legal_orch.batch.worker import BatchWorker, Job, Outcome
 from legal_orch.settings import Settings
 
 

@@ -20,18 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 import bm25s
 import numpy as np
-
-from legal_orch.build_precedents import (
+from legal_orch_agents.precedent_research.build import (
     CLAUSES_FILE,
     DEFAULT_OUT,
     MANIFEST_FILE,
     VECTORS_FILE,
     dequantize,
 )
+from legal_orch_agents.precedent_research.rerank import Pool, Reranker, rrf, text_key
+
 from legal_orch.domain import Precedent
-from legal_orch.embeddings import DIM, ChromaEmbedding, Embedder
 from legal_orch.ingest.pdf import sha256_file
-from legal_orch.rerank import Pool, Reranker, rrf, text_key
+from legal_orch.retrieval.embeddings import DIM, ChromaEmbedding, Embedder
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -87,7 +87,7 @@ class PrecedentBank:
         client_factory: Callable[[], ClientAPI] | None = None,
         reranker: Reranker | None | str = "default",
     ) -> PrecedentBank:
-        """Load a bank written by `legal_orch.build_precedents` (vectors and reranker if shipped)."""
+        """Load a bank written by `legal_orch_agents.precedent_research.build` (vectors and reranker if shipped)."""
         clauses = directory / CLAUSES_FILE
         checksum = sha256_file(clauses)
         with gzip.open(clauses, "rt", encoding="utf-8") as f:
@@ -314,7 +314,7 @@ def _load_vectors(path: Path, checksum: str, n: int) -> np.ndarray | None:
 
 
 def _default_reranker() -> Reranker | None:
-    from legal_orch.rerank import DEFAULT_MODEL
+    from legal_orch_agents.precedent_research.rerank import DEFAULT_MODEL
 
     return Reranker.load(DEFAULT_MODEL) if DEFAULT_MODEL.is_file() else None
 

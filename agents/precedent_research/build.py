@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from legal_orch.embeddings import MODEL_NAME, Embedder, default_embedder
+from legal_orch.datasets.splits import contract_key, cuad_split
 from legal_orch.ingest.pdf import sha256_file
-from legal_orch.splits import contract_key, cuad_split
+from legal_orch.retrieval.embeddings import MODEL_NAME, Embedder, default_embedder
 
 # The installed `legal_orch_corpora` package is the repository's corpora/ folder.
 DEFAULT_OUT = Path(str(resources.files("legal_orch_corpora"))) / "precedents"
@@ -41,7 +41,7 @@ LICENCES = {
         "licence": "CC BY 4.0",
         "attribution": "The Atticus Project; Hendrycks, Burns, Chen, Ball (2021), "
         "CUAD: An Expert-Annotated NLP Dataset for Legal Contract Review",
-        "used": "clauses of the train and dev contracts (legal_orch.splits.cuad_split); "
+        "used": "clauses of the train and dev contracts (legal_orch.datasets.splits.cuad_split); "
         "test contracts are left out",
     },
     "acord": {
@@ -213,7 +213,7 @@ def main(data_dir: Path, out_dir: Path = DEFAULT_OUT, embedder: Embedder | None 
     write_vectors(records, embedder or default_embedder(), vectors, clauses_sha)
     manifest = {
         "name": "legal_orch precedent bank",
-        "built_by": "legal-orch build precedents --data DIR (legal_orch.build_precedents.main)",
+        "built_by": "legal-orch build precedents --data DIR (legal_orch_agents.precedent_research.build.main)",
         "embedding_model": MODEL_NAME,
         "sources": LICENCES,
         "inputs": {

@@ -11,18 +11,21 @@ import contextlib
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Literal
+from typing import Any
 
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
-from langgraph.types import Send, interrupt
+from langgraph.types import interrupt
 
+from legal_orch.capabilities import ExtractRun, ResearchRun, RiskRun, SynthesizeRun, ValidateRun
 from legal_orch.context import ReviewContext
-from legal_orch.domain import AgentFailure, Finding
+from legal_orch.domain import AgentFailure, Deal
+from legal_orch.graph.routing import failed_subtasks, needs_lawyer
+from legal_orch.graph.state import ReviewState, SubtaskInput
 from legal_orch.ingest.pdf import parse_pdf
+from legal_orch.ingest.segment import segment as segment_document
+from legal_orch.registry import runner
 from legal_orch.router import choose, escalate, plan_subtasks
-from legal_orch.segment import segment as segment_document
-from legal_orch.state import ReviewState, SubtaskInput
 
 Runtime_ = Runtime[ReviewContext]
 
@@ -61,6 +64,10 @@ def _failure(
     )
 
 
+def _deal(state: ReviewState) -> Deal:
+    return state.get("deal") or Deal()
+
+
 @timed("ingest")
 def ingest(state: ReviewState, runtime: Runtime_) -> dict:
     """Parse the PDF; bad input raises an InputError that ends the review with one line."""
@@ -91,7 +98,7 @@ def extract(state: ReviewState, runtime: Runtime_) -> dict:
     doc, seg = state["document"], state["segmentation"]
     try:
         # An agent that wants the sentence vectors asks the store (the index stage made them).
-        return {"clauses": spec.run(doc, seg, ctx)}
+        return {"clauses": runner(spec, ExtractRun)(doc, seg, ctx)}
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
         return {"clauses": [], "failures": {"extract": _failure(spec.name, "extract", e)}}
 
@@ -106,21 +113,6 @@ def plan(state: ReviewState, runtime: Runtime_) -> dict:
     return {"subtasks": subtasks, "pending": list(subtasks)}
 
 
-def fan_out(state: ReviewState) -> list[Send]:
-    """Send every pending subtask to precedent research and to risk analysis in parallel."""
-    sends = []
-    for sid in state.get("pending", []):
-        sub = state["subtasks"][sid]
-        payload = SubtaskInput(
-            subtask=sub,
-            document=state["document"],
-            segmentation=state["segmentation"],
-            clauses=[c for c in state.get("clauses", []) if c.category in sub.categories],
-        )
-        sends += [Send("research_precedents", payload), Send("analyze_risk", payload)]
-    return sends or [Send("synthesize", state)]
-
-
 @timed("research_precedents")
 def research_precedents(task: SubtaskInput, runtime: Runtime_) -> dict:
     """Find the closest precedents for one subtask and compare its key terms."""
@@ -128,7 +120,7 @@ def research_precedents(task: SubtaskInput, runtime: Runtime_) -> dict:
     spec = choose(ctx.registry, "research", sub.categories, llm=ctx.llm is not None)
     rule = ctx.playbook.rule(sub.rule_id)
     try:
-        precedents, comparison = spec.run(sub, rule, task["clauses"], ctx)
+        precedents, comparison = runner(spec, ResearchRun)(sub, rule, task["clauses"], ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
         return {"failures": {f"research:{sub.id}": _failure(spec.name, "research", e, sub.id)}}
     return {
@@ -148,7 +140,9 @@ def analyze_risk(task: SubtaskInput, runtime: Runtime_) -> dict:
     )
     rule = ctx.playbook.rule(sub.rule_id)
     try:
-        finding = spec.run(sub, rule, task["clauses"], task["document"], task["segmentation"], ctx)
+        finding = runner(spec, RiskRun)(
+            sub, rule, task["clauses"], task["document"], task["segmentation"], ctx
+        )
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
         return {
             "failures": {f"risk:{sub.id}": _failure(spec.name, "risk", e, sub.id)},
@@ -174,7 +168,7 @@ def synthesize(state: ReviewState, runtime: Runtime_) -> dict:
     spec = choose(ctx.registry, "synthesize", llm=ctx.llm is not None)
     try:
         ordered = [findings[r.id] for r in ctx.playbook.rules if r.id in findings]
-        done = spec.run(ordered, ctx.playbook, ctx)
+        done = runner(spec, SynthesizeRun)(ordered, ctx.playbook, _deal(state), ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
         return {
             "findings": findings,
@@ -189,70 +183,16 @@ def validate(state: ReviewState, runtime: Runtime_) -> dict:
     ctx = runtime.context
     spec = choose(ctx.registry, "validate")
     findings = list(state.get("findings", {}).values())
-    validation = spec.run(
+    validation = runner(spec, ValidateRun)(
         state["document"],
         state.get("clauses", []),
         findings,
         ctx.playbook,
         list(state.get("failures", {}).values()),
+        _deal(state),
         ctx,
     )
     return {"validation": validation, "attempts": 1}
-
-
-def failed_subtasks(state: ReviewState, ctx: ReviewContext) -> list[str]:
-    """Subtask ids named by a failed check that another try could mend.
-
-    An agent that raised may succeed on a retry; an answer that failed a check is only worth
-    re-asking of a stronger tier (the same deterministic agent would answer the same).
-    """
-    v = state.get("validation")
-    if v is None:
-        return []
-    subtasks = state.get("subtasks", {})
-    raised = {
-        sid
-        for c in v.checks
-        if c.name in ("agents", "coverage") and c.status == "failed"
-        for sid in c.subtask_ids
-    }
-    failed = {
-        sid for c in v.checks if c.status == "failed" for sid in c.subtask_ids if sid in subtasks
-    }
-    llm = ctx.llm is not None
-    return sorted(
-        sid
-        for sid in failed
-        if sid in raised
-        or escalate(
-            subtasks[sid], ctx.playbook.rule(subtasks[sid].rule_id), ctx.registry, llm=llm
-        ).agent
-        != subtasks[sid].agent
-    )
-
-
-def needs_lawyer(state: ReviewState, ctx: ReviewContext) -> list[Finding]:
-    """High-severity findings whose confidence is too low to stand without a lawyer."""
-    decided = state.get("decisions", {})
-    return [
-        f
-        for f in state.get("findings", {}).values()
-        if f.severity in ("high", "critical")
-        and f.confidence < ctx.settings.interrupt_confidence
-        and f.rule_id not in decided
-    ]
-
-
-def route_after_validation(
-    state: ReviewState, runtime: Runtime_
-) -> Literal["reroute", "ask_lawyer", "report"]:
-    """Re-route failed subtasks (bounded), ask a lawyer when needed, else report."""
-    ctx = runtime.context
-    if failed_subtasks(state, ctx) and state.get("attempts", 0) <= ctx.settings.max_reroutes:
-        return "reroute"
-    if ctx.settings.interrupts and needs_lawyer(state, ctx):
-        return "ask_lawyer"
-    return "report"
 
 
 @timed("reroute")
@@ -295,7 +235,7 @@ def ask_lawyer(state: ReviewState, runtime: Runtime_) -> dict:
         if d["decision"] == "reject":
             findings[f.rule_id] = f.model_copy(
                 update={
-                    "status": "review",
+                    "status": "needs_review",
                     "severity": "info",
                     "explanation": f"Rejected by {d['reviewer']}: {f.explanation}",
                 }
@@ -316,4 +256,3 @@ def _decision(answer: Any, rule_id: str) -> dict:
         "reviewer": raw.get("reviewer", "lawyer"),
         "note": raw.get("note", ""),
     }
-

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from legal_orch.batch import BatchProgress
+from legal_orch.batch.driver import BatchProgress
 
 
 def _eta(seconds: float | None) -> str:

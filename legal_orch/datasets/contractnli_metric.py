@@ -11,11 +11,25 @@ threshold reaching 80% recall; then average over all such pairs (the paper's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
-from legal_orch_agents.risk_analysis.nli_data import CHOICES
 from sklearn.metrics import average_precision_score
+
+from legal_orch.datasets.contractnli import CHOICES, NliDataset
+
+
+class Prediction(Protocol):
+    """One hypothesis decided for one document: the choice and a score per span."""
+
+    @property
+    def choice(self) -> str: ...
+    @property
+    def span_scores(self) -> Sequence[float]: ...
+
+
+Predictions = Mapping[str, Mapping[str, Prediction]]  # document id -> hypothesis id -> ...
 
 
 def f1_of(gold: Sequence[str], pred: Sequence[str], cls: str) -> float | None:
@@ -82,3 +96,21 @@ def evidence_metrics(
 def majority_choice(labels: Sequence[str]) -> str:
     """The most frequent choice (ties broken by CHOICES order)."""
     return max(CHOICES, key=lambda c: (list(labels).count(c), -CHOICES.index(c)))
+
+
+def score_predictions(data: NliDataset, preds: Predictions) -> dict:
+    """Compute the paper's metrics for `preds` against the gold labels of `data`."""
+    hids = list(data.hypotheses)
+    docs = data.documents
+    gold = {h: [d.annotations[h].choice for d in docs] for h in hids}
+    pred = {h: [preds[d.id][h].choice for d in docs] for h in hids}
+    ev_gold = {
+        h: [(d.annotations[h].choice, d.annotations[h].spans, len(d.spans)) for d in docs]
+        for h in hids
+    }
+    ev_scores = {h: [preds[d.id][h].span_scores for d in docs] for h in hids}
+    return {
+        **label_metrics(gold, pred),
+        **evidence_metrics(ev_gold, ev_scores),
+        "documents": len(docs),
+    }

@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from legal_orch.datasets.splits import Split, contract_key, cuad_split
 from legal_orch.domain import Document
 from legal_orch.ingest.pdf import parse_pdf
-from legal_orch.splits import Split, contract_key, cuad_split
 
 OMITTED = "<omitted>"
 _NON_ALNUM = re.compile(r"[^a-z0-9]")

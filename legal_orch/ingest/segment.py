@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
-from pydantic import BaseModel, Field
 from spacy.language import Language
 
-from legal_orch.domain import DefinedTerm, Document, Segment
+from legal_orch.domain import DefinedTerm, Document, Segment, Segmentation
 
 # "12.", "12.3", "12.3.1", "(b)", "(iv)", "b)", "A.", "ARTICLE IV", "Section 3.2", "Schedule 1"
 _NUMBER = re.compile(
@@ -36,18 +35,6 @@ _TERM = re.compile(
 )
 MAX_HEADING_CHARS = 90
 MAX_SENTENCE_CHARS = 1200
-
-
-class Segmentation(BaseModel):
-    """The structure of one document: clauses, their sentences, headings and defined terms."""
-
-    headings: list[Segment] = Field(default_factory=list)
-    clauses: list[Segment] = Field(default_factory=list)
-    sentences: list[Segment] = Field(default_factory=list)
-    terms: list[DefinedTerm] = Field(default_factory=list)
-
-    def all(self) -> list[Segment]:
-        return sorted(self.headings + self.clauses + self.sentences, key=lambda s: (s.start, s.id))
 
 
 @lru_cache(maxsize=1)

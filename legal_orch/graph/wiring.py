@@ -5,10 +5,10 @@ from __future__ import annotations
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy
 
-from legal_orch import nodes
 from legal_orch.context import ReviewContext
 from legal_orch.errors import InputError
-from legal_orch.state import ReviewInput, ReviewOutput, ReviewState
+from legal_orch.graph import nodes, routing
+from legal_orch.graph.state import ReviewInput, ReviewOutput, ReviewState
 
 STAGES = (
     "ingest",
@@ -59,16 +59,16 @@ def build_graph(*, checkpointer=None):
     g.add_edge("index", "extract")
     g.add_edge("extract", "plan")
     g.add_conditional_edges(
-        "plan", nodes.fan_out, ["research_precedents", "analyze_risk", "synthesize"]
+        "plan", routing.fan_out, ["research_precedents", "analyze_risk", "synthesize"]
     )
     g.add_edge("research_precedents", "synthesize")
     g.add_edge("analyze_risk", "synthesize")
     g.add_edge("synthesize", "validate")
     g.add_conditional_edges(
-        "validate", nodes.route_after_validation, ["reroute", "ask_lawyer", "report"]
+        "validate", routing.route_after_validation, ["reroute", "ask_lawyer", "report"]
     )
     g.add_conditional_edges(
-        "reroute", nodes.fan_out, ["research_precedents", "analyze_risk", "synthesize"]
+        "reroute", routing.fan_out, ["research_precedents", "analyze_risk", "synthesize"]
     )
     g.add_edge("ask_lawyer", "report")
     g.add_edge("report", END)

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from legal_orch.domain import SEVERITIES
-from legal_orch.report import ReviewReport, load_report, render
+from legal_orch.reports.report import ReviewReport, load_report, render
 
 ERRORS_DIR = ".errors"
 FIXED_COLUMNS = ["name", "source", "sha256", "pages", "validation", "confidence", "failures"]

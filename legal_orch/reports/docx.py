@@ -10,7 +10,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Pt, RGBColor
 
 from legal_orch.domain import SEVERITIES, Finding
-from legal_orch.report import ReviewReport, _sorted_findings
+from legal_orch.reports.report import ReviewReport, _sorted_findings
 
 # XML 1.0 forbids these characters; python-docx raises on them rather than dropping them.
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

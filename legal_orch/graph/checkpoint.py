@@ -1,0 +1,55 @@
+"""Checkpoints of a review: SQLite, written at every step, holding only the domain's types."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+# Bump when the graph's state changes shape: old checkpoints are then not resumed.
+STATE_VERSION = "2"
+
+# The domain types a checkpoint may hold; anything else is refused when a checkpoint is read.
+CHECKPOINT_TYPES = [
+    ("legal_orch.domain", name)
+    for name in (
+        "Document",
+        "Page",
+        "Segment",
+        "DefinedTerm",
+        "Clause",
+        "Attribute",
+        "Citation",
+        "Precedent",
+        "Recommendation",
+        "Finding",
+        "Subtask",
+        "AgentFailure",
+        "ValidationCheck",
+        "Validation",
+        "Segmentation",
+        "Party",
+        "KeyTerm",
+        "Termination",
+        "LiabilityCap",
+        "KeyTerms",
+        "ClientSide",
+    )
+]
+
+
+def serializer() -> JsonPlusSerializer:
+    """Return the checkpoint serializer that allows exactly the review's domain types."""
+    return JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)
+
+
+def open_checkpointer(path: Path) -> SqliteSaver:
+    """Open the SQLite checkpointer at `path` (WAL: a killed run leaves a readable file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    saver = SqliteSaver(conn, serde=serializer())
+    saver.setup()
+    return saver
