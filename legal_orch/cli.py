@@ -88,6 +88,12 @@ def review(
         bool, typer.Option(help="Start over instead of resuming an earlier run.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    for_party: Annotated[
+        str | None,
+        typer.Option(
+            "--for", help="Whose side: a party's name, its short name or its role (licensee)."
+        ),
+    ] = None,
 ) -> None:
     """Review one contract PDF and print the cited review."""
     from legal_orch.errors import LegalOrchError
@@ -104,6 +110,7 @@ def review(
             on_progress=_progress_printer(quiet),
             decisions=_parse_decisions(decide or [], reviewer),
             fresh=fresh,
+            client=for_party,
         )
     except LegalOrchError as e:
         err(str(e))
@@ -210,6 +217,10 @@ def batch(
     ] = None,
     chroma_port: Annotated[int | None, typer.Option(help="Chroma server port.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    for_role: Annotated[
+        str | None,
+        typer.Option(help="Whose side in every contract: a role (customer) or a party's name."),
+    ] = None,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
@@ -228,6 +239,7 @@ def batch(
                 playbook=playbook,
                 settings=settings,
                 on_progress=show,
+                for_role=for_role,
             )
     except LegalOrchError as e:
         err(str(e))

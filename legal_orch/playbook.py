@@ -91,6 +91,9 @@ class Playbook(BaseModel):
     description: str = ""
     contract_types: list[str] = Field(default_factory=list)
     preferred_jurisdictions: list[str] = Field(default_factory=list)
+    # The roles the positions are written for, in order of preference; the review assumes the
+    # first such party is the client unless told otherwise (`--for`).
+    perspective: list[str] = Field(default_factory=list)
     rules: list[Rule]
 
     def rule(self, rule_id: str) -> Rule:

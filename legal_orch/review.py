@@ -73,10 +73,11 @@ class Reviewer:
             llm=self.llm,
         )
 
-    def thread_id(self, path: Path) -> str:
-        """Key a review by file content and playbook, so a re-run resumes the same review."""
+    def thread_id(self, path: Path, client: str | None = None) -> str:
+        """Key a review by file content, playbook and side, so a re-run resumes the same one."""
         book = hashlib.sha256(self.playbook.model_dump_json().encode()).hexdigest()[:12]
-        return f"{sha256_file(path)}:{book}:{STATE_VERSION}"
+        side = hashlib.sha256((client or "").encode()).hexdigest()[:8]
+        return f"{sha256_file(path)}:{book}:{side}:{STATE_VERSION}"
 
     def review(
         self,
@@ -85,11 +86,12 @@ class Reviewer:
         on_progress: Progress | None = None,
         decisions: dict[str, Any] | None = None,
         fresh: bool = False,
+        client: str | None = None,
     ) -> ReviewReport | Paused:
         """Review `path`; resume an interrupted or crashed run of the same file if there is one."""
         path = Path(path)
         _check_file(path, display_name(path), self.settings.max_file_mb)
-        thread = self.thread_id(path)
+        thread = self.thread_id(path, client)
         config = {"configurable": {"thread_id": thread}}
         snap = self.graph.get_state(config)
         if snap.next and not fresh:
@@ -98,6 +100,8 @@ class Reviewer:
             if snap.values:
                 self.checkpointer.delete_thread(thread)
             inp = {"path": str(path), "playbook": self.playbook.name}
+            if client:
+                inp["client"] = client
         for mode, chunk in self.graph.stream(
             inp,
             config,

@@ -202,6 +202,7 @@ def run_batch(
     playbook: str | None = None,
     settings: Settings | None = None,
     on_progress: Callable[[BatchProgress], None] | None = None,
+    for_role: str | None = None,
 ) -> BatchResult:
     """Review every PDF under `source` (a folder or a .zip) into `out`, resuming earlier runs."""
     from legal_orch.playbook import load_playbook
@@ -224,7 +225,13 @@ def run_batch(
     rss: dict[int, float] = {}
     if todo:
         jobs = [
-            Job(name=g[0].name, source=g[0].relpath, path=str(g[0].path), sha256=sha)
+            Job(
+                name=g[0].name,
+                source=g[0].relpath,
+                path=str(g[0].path),
+                sha256=sha,
+                client=for_role,
+            )
             for sha, g in todo.items()
         ]
         with _store(settings, engine, workers, out) as worker_settings:

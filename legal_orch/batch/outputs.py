@@ -21,11 +21,23 @@ from typing import Any
 from pydantic import ValidationError
 
 from legal_orch.domain import SEVERITIES
+from legal_orch.reports.key_terms import key_term_rows
 from legal_orch.reports.report import ReviewReport, load_report, render
 
 ERRORS_DIR = ".errors"
 FIXED_COLUMNS = ["name", "source", "sha256", "pages", "validation", "confidence", "failures"]
 RISK_COLUMNS = [f"risk_{s}" for s in reversed(SEVERITIES)]
+TERM_COLUMNS = [
+    "acting for",
+    "parties",
+    "agreement date",
+    "effective date",
+    "expiration date",
+    "renewal",
+    "non-renewal notice deadline",
+    "governing law",
+    "liability cap",
+]
 ERROR_COLUMNS = ["name", "source", "sha256", "kind", "message"]
 
 
@@ -118,8 +130,30 @@ def grid_row(report: ReviewReport, name: str) -> dict[str, Any]:
         "failures": len(report.failures),
     }
     row.update({f"risk_{s}": counts[s] for s in reversed(SEVERITIES)})
+    row.update(term_cells(report))
     row.update(clause_answers(report))
     return row
+
+
+def term_cells(report: ReviewReport) -> dict[str, str]:
+    """The key-terms columns of the grid: the values a lawyer reads first, short."""
+    by_label: dict[str, list[str]] = {}
+    for r in key_term_rows(report.key_terms):
+        by_label.setdefault(r.label, []).append(r.value)
+    pick = {
+        "parties": "Party",
+        "agreement date": "Agreement date",
+        "effective date": "Effective date",
+        "expiration date": "Expiration date",
+        "renewal": "Renewal",
+        "non-renewal notice deadline": "Last day to give notice of non-renewal",
+        "governing law": "Governing law",
+        "liability cap": "Liability cap",
+    }
+    cells = {col: "; ".join(by_label.get(label, [])) for col, label in pick.items()}
+    c = report.client
+    cells["acting for"] = (c.party or c.role or "") + (" (assumed)" if c.assumed else "")
+    return cells
 
 
 def grid_rows(out: Path) -> list[dict[str, Any]]:
@@ -150,9 +184,9 @@ def error_rows(out: Path) -> list[dict[str, str]]:
 
 def grid_columns(rows: list[dict[str, Any]]) -> list[str]:
     """Fixed columns, risk counts, then every clause category seen, alphabetically."""
-    fixed = set(FIXED_COLUMNS) | set(RISK_COLUMNS)
+    fixed = set(FIXED_COLUMNS) | set(RISK_COLUMNS) | set(TERM_COLUMNS)
     cats = sorted({k for r in rows for k in r} - fixed)
-    return FIXED_COLUMNS + RISK_COLUMNS + cats
+    return FIXED_COLUMNS + RISK_COLUMNS + TERM_COLUMNS + cats
 
 
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -26,6 +26,7 @@ class Job:
     path: str
     sha256: str
     data: bytes | None = None
+    client: str | None = None  # whose side, applied to each contract (`--for-role`)
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,13 @@ class BatchWorker:
         from legal_orch.review import Paused
 
         path = self._local_path(job)
-        result = self.reviewer.review(path)
+        result = self.reviewer.review(path, client=job.client)
         if isinstance(result, Paused):
             raise LegalOrchError(
                 f"{job.source}: paused for a lawyer's decision (batch runs without interrupts)"
             )
         # A finished thread is never resumed (a re-review starts over): keep the database small.
-        self.reviewer.checkpointer.delete_thread(self.reviewer.thread_id(path))
+        self.reviewer.checkpointer.delete_thread(self.reviewer.thread_id(path, job.client))
         if job.data is not None:
             path.unlink(missing_ok=True)
         return result.to_json()

@@ -36,6 +36,7 @@ CHECKPOINT_TYPES = [
         "LiabilityCap",
         "KeyTerms",
         "ClientSide",
+        "Deal",
     )
 ]
 

@@ -17,15 +17,23 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from legal_orch.capabilities import ExtractRun, ResearchRun, RiskRun, SynthesizeRun, ValidateRun
+from legal_orch.capabilities import (
+    ExtractRun,
+    KeyTermsRun,
+    ResearchRun,
+    RiskRun,
+    SynthesizeRun,
+    ValidateRun,
+)
 from legal_orch.context import ReviewContext
-from legal_orch.domain import AgentFailure, Deal
+from legal_orch.domain import AgentFailure, Deal, KeyTerms
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
 from legal_orch.graph.state import ReviewState, SubtaskInput
 from legal_orch.ingest.pdf import parse_pdf
 from legal_orch.ingest.segment import segment as segment_document
 from legal_orch.registry import runner
 from legal_orch.router import choose, escalate, plan_subtasks
+from legal_orch.side import resolve_client
 
 Runtime_ = Runtime[ReviewContext]
 
@@ -103,6 +111,26 @@ def extract(state: ReviewState, runtime: Runtime_) -> dict:
         return {"clauses": [], "failures": {"extract": _failure(spec.name, "extract", e)}}
 
 
+@timed("key_terms")
+def key_terms(state: ReviewState, runtime: Runtime_) -> dict:
+    """Read the parties and key terms, and settle whose side the review takes."""
+    ctx = runtime.context
+    doc, seg = state["document"], state["segmentation"]
+    update: dict = {}
+    terms = KeyTerms()
+    specs = ctx.registry.for_capability("key_terms", llm=ctx.llm is not None)
+    if specs:
+        spec = choose(ctx.registry, "key_terms", quality_bar=ctx.settings.quality_bar)
+        try:
+            terms = runner(spec, KeyTermsRun)(doc, seg, state.get("clauses", []), ctx)
+            update["failures"] = {"key_terms": None}
+        except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+            update["failures"] = {"key_terms": _failure(spec.name, "key_terms", e)}
+    client = resolve_client(terms.parties, state.get("client"), ctx.playbook)
+    defined = sorted({t.term for t in seg.terms})
+    return {**update, "deal": Deal(key_terms=terms, client=client, defined_terms=defined)}
+
+
 @timed("plan")
 def plan(state: ReviewState, runtime: Runtime_) -> dict:
     """Decompose the review into one subtask per playbook rule, each routed to an agent."""
@@ -110,6 +138,8 @@ def plan(state: ReviewState, runtime: Runtime_) -> dict:
     subtasks = plan_subtasks(
         ctx.playbook, ctx.registry, quality_bar=ctx.settings.quality_bar, llm=ctx.llm is not None
     )
+    deal = _deal(state)
+    subtasks = {k: s.model_copy(update={"deal": deal}) for k, s in subtasks.items()}
     return {"subtasks": subtasks, "pending": list(subtasks)}
 
 

@@ -42,11 +42,13 @@ def add_times(left: dict[str, float] | None, right: dict[str, float] | None) -> 
 class ReviewInput(TypedDict):
     path: str
     playbook: NotRequired[str]  # name shown in the report; the rules come from the context
+    client: NotRequired[str]  # whose side: a party's name, short name or role (`--for`)
 
 
 class ReviewOutput(TypedDict):
     document: Document
     clauses: list[Clause]
+    deal: Deal
     findings: dict[str, Finding]
     validation: Validation
     failures: dict[str, AgentFailure]
@@ -58,6 +60,7 @@ class ReviewOutput(TypedDict):
 class ReviewState(TypedDict):
     path: str
     playbook: NotRequired[str]
+    client: NotRequired[str]
     document: NotRequired[Document]
     segmentation: NotRequired[Segmentation]
     clauses: NotRequired[list[Clause]]

@@ -15,6 +15,7 @@ STAGES = (
     "segment",
     "index",
     "extract",
+    "key_terms",
     "plan",
     "research_precedents",
     "analyze_risk",
@@ -45,6 +46,7 @@ def build_graph(*, checkpointer=None):
     g.add_node("segment", nodes.segment)
     g.add_node("index", nodes.index, retry_policy=RETRY)
     g.add_node("extract", nodes.extract)
+    g.add_node("key_terms", nodes.key_terms)
     g.add_node("plan", nodes.plan)
     g.add_node("research_precedents", nodes.research_precedents, retry_policy=RETRY)
     g.add_node("analyze_risk", nodes.analyze_risk)
@@ -57,7 +59,8 @@ def build_graph(*, checkpointer=None):
     g.add_edge("ingest", "segment")
     g.add_edge("segment", "index")
     g.add_edge("index", "extract")
-    g.add_edge("extract", "plan")
+    g.add_edge("extract", "key_terms")
+    g.add_edge("key_terms", "plan")
     g.add_conditional_edges(
         "plan", routing.fan_out, ["research_precedents", "analyze_risk", "synthesize"]
     )

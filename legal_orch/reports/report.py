@@ -8,7 +8,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from legal_orch.domain import SEVERITIES, AgentFailure, Clause, Finding, Validation
+from legal_orch.domain import (
+    SEVERITIES,
+    AgentFailure,
+    Clause,
+    ClientSide,
+    Finding,
+    KeyTerms,
+    Validation,
+)
+from legal_orch.reports.key_terms import key_term_rows, side_line
 
 
 class DocumentInfo(BaseModel):
@@ -23,6 +32,8 @@ class ReviewReport(BaseModel):
 
     document: DocumentInfo
     playbook: str
+    key_terms: KeyTerms = Field(default_factory=KeyTerms)
+    client: ClientSide = Field(default_factory=ClientSide)
     clauses: list[Clause]
     findings: list[Finding]
     validation: Validation
@@ -47,11 +58,14 @@ def from_state(output: dict, playbook_name: str, rule_order: list[str]) -> Revie
     doc = output["document"]
     findings = output.get("findings", {})
     ordered = [findings[r] for r in rule_order if r in findings]
+    deal = output.get("deal")
     return ReviewReport(
         document=DocumentInfo(
             path=doc.path, name=doc.name, sha256=doc.sha256, pages=len(doc.pages)
         ),
         playbook=playbook_name,
+        key_terms=deal.key_terms if deal else KeyTerms(),
+        client=deal.client if deal else ClientSide(),
         clauses=sorted(output.get("clauses", []), key=lambda c: (c.start, c.category)),
         findings=ordered,
         validation=output["validation"],
@@ -83,10 +97,24 @@ def to_markdown(report: ReviewReport) -> str:
         f"- Pages: {d.pages} · SHA-256: `{d.sha256[:16]}…` · Playbook: {report.playbook}",
         f"- Validation: **{v.status}** (confidence {v.confidence:.2f})",
         "- Risks: " + ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES)),
+        f"- {side_line(report.client)}",
         "",
-        "## Findings",
+        "## Key terms",
         "",
     ]
+    rows = key_term_rows(report.key_terms)
+    if rows:
+        lines += ["| Term | Value | Where |", "|---|---|---|"]
+        for r in rows:
+            where = (
+                f"p.{r.citations[0].page} “{_md_quote(r.citations[0].quote, 120)}”"
+                if r.citations
+                else ""
+            )
+            lines.append(f"| {r.label} | {_cell(r.value)} | {_cell(where)} |")
+    else:
+        lines.append("No key terms were read.")
+    lines += ["", "## Findings", ""]
     for f in _sorted_findings(report):
         lines += _md_finding(f)
     lines += [
@@ -108,6 +136,10 @@ def to_markdown(report: ReviewReport) -> str:
             f"- {f.agent} at {f.stage} ({f.subtask_id or '-'}): {f.error}" for f in report.failures
         ]
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _md_finding(f: Finding) -> list[str]:
@@ -146,6 +178,29 @@ def to_html(report: ReviewReport) -> str:
         f"<p>Pages {report.document.pages} · playbook {e(report.playbook)} · validation "
         f"<b>{e(v.status)}</b> (confidence {v.confidence:.2f})</p>"
     )
+    counts = report.severity_counts()
+    body.append(
+        "<p>Risks: "
+        + ", ".join(f"<span class='sev {s}'>{counts[s]} {s}</span>" for s in reversed(SEVERITIES))
+        + "</p>"
+    )
+    body.append(f"<p>{e(side_line(report.client))}</p><h2>Key terms</h2>")
+    rows = key_term_rows(report.key_terms)
+    if rows:
+        body.append("<table><tr><th>Term</th><th>Value</th><th>Where</th></tr>")
+        body += [
+            f"<tr><td>{e(r.label)}</td><td>{e(r.value)}</td><td>"
+            + (
+                f"p.{r.citations[0].page}: “{e(_md_quote(r.citations[0].quote, 120))}”"
+                if r.citations
+                else ""
+            )
+            + "</td></tr>"
+            for r in rows
+        ]
+        body.append("</table>")
+    else:
+        body.append("<p>No key terms were read.</p>")
     body.append("<h2>Findings</h2>")
     for f in _sorted_findings(report):
         body.append(
