@@ -169,3 +169,23 @@ def parse_place(text: str) -> str | None:
     low = text.lower()
     hits = [(low.find(p.lower()), p) for p in _PLACES if p.lower() in low]
     return min(hits)[1] if hits else None
+
+
+# SEC filings hide confidential terms: "[*****]", "[***]", "[…***…]", "[REDACTED]", "[ ]",
+# "[Confidential Treatment Requested]", "$[ ]" and "XX,XXX". A value so hidden is `redacted`:
+# never a value, never a pass.
+REDACTED = re.compile(
+    r"\[\s*(?:[*•.…\s]*\*[*•.…\s]*|redacted|omitted|confidential[^\]]{0,60}|\s{1,8}|x+)\s*\]"
+    r"|\*{3,}|(?<![A-Za-z])X{2,}(?:[,.]X{2,})*(?![A-Za-z])",
+    re.I,
+)
+
+
+def is_redacted(text: str) -> bool:
+    """Whether `text` carries a redaction mark where a value would be."""
+    return bool(REDACTED.search(text))
+
+
+def clean_space(text: str) -> str:
+    """Collapse white space, non-breaking spaces included, to single spaces."""
+    return " ".join(text.replace("\u00a0", " ").split())
