@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     max_reroutes: int = 2
     interrupt_confidence: float = 0.35  # high severity below this asks a lawyer
     interrupts: bool = False  # pause for a lawyer's decision (CLI --interactive, the app)
-    quality_bar: float = 0.0  # the router's minimum scorecard quality for an agent
+    quality_bar: float = 0.5  # the router's minimum scorecard quality for an agent (see README)
     llm_provider: str | None = None  # e.g. "openai", "anthropic", "ollama"; None: offline
     llm_model: str | None = None
 
