@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from legal_orch_evals.scorecard import check_dev, write
+from rich.console import Console
+from rich.progress import Progress
 
 from legal_orch.capabilities import RiskRun
 from legal_orch.datasets.contractnli import NliDataset, NliDocument, load_contractnli
@@ -170,7 +172,10 @@ def product_metrics(
 
 def product_path(data: NliDataset, ctx: ReviewContext) -> tuple[dict, dict]:
     """Run the product's segmentation and routed risk agents on every NDA; metrics, decisions."""
-    decided = {d.id: decide_document(d, ctx) for d in data.documents}
+    decided = {}
+    with Progress(*Progress.get_default_columns(), console=Console(stderr=True)) as bar:
+        for d in bar.track(data.documents, description="NDAs"):
+            decided[d.id] = decide_document(d, ctx)
     metrics = product_metrics(data, decided, ctx.playbook.rules)
     metrics["failures"] = ctx.cache.get("eval.failures", [])
     metrics["agents"] = sorted({f.agent for fs in decided.values() for f in fs.values() if f})

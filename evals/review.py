@@ -407,10 +407,13 @@ def rule_metrics(scores: list[ContractScore], playbook: Playbook) -> dict[str, d
         quotes = sum(r.quotes for r in rs)
         confs = [r.confidence for r in rs if r.confidence is not None]
         agree = sum(r.status is not None and r.found == r.gold_present for r in judged)
+        present = sum(bool(r.gold_present) for r in judged)
         out[rule.id] = {
             "n": len(judged),
             "agree": agree,
             "evidence_agreement": _share(agree, len(judged)),
+            # always answering the commoner of found / not found
+            "majority_baseline": _share(max(present, len(judged) - present), len(judged)),
             "found_and_present": sum(r.found and bool(r.gold_present) for r in judged),
             "found_not_present": sum(r.found and r.gold_present is False for r in judged),
             "absent_but_present": sum(not r.found and bool(r.gold_present) for r in judged),
@@ -463,6 +466,9 @@ def aggregate(
         "playbook": playbook.name,
         **key_term_metrics(scores),
         "evidence_agreement": _share(agree, judged),
+        "evidence_majority_baseline": _share(
+            sum(round((v["majority_baseline"] or 0) * v["n"]) for v in rules.values()), judged
+        ),
         "evidence_n": judged,
         "quote_overlap": _share(overlap, quotes),
         "quotes": quotes,
@@ -495,7 +501,8 @@ def report_md(m: dict[str, Any]) -> str:
         f"- Key terms right: **{_pct(m['key_terms_accuracy'])}** of {m['key_terms_n']} "
         "fields where CUAD has a comparable answer",
         f"- Evidence agrees with CUAD's lawyers (clause found / not found): "
-        f"**{_pct(m['evidence_agreement'])}** of {m['evidence_n']} rule decisions",
+        f"**{_pct(m['evidence_agreement'])}** of {m['evidence_n']} rule decisions (always "
+        f"answering each rule's commoner case: {_pct(m['evidence_majority_baseline'])})",
         f"- Cited quotes overlapping the lawyers' highlights: **{_pct(m['quote_overlap'])}** of "
         f"{m['quotes']} ({m['quotes_unplaced']} could not be placed in CUAD's text)",
         f"- Contradictions: **{m['contradictions']}** {m['contradictions_by_kind'] or ''}",
@@ -514,13 +521,14 @@ def report_md(m: dict[str, Any]) -> str:
     lines += [f"| {k} | {_pct(v['accuracy'])} | {v['n']} |" for k, v in m["key_terms"].items()]
     lines += [
         "",
-        "| rule | evidence agreement | n | found, present | found, not present | "
+        "| rule | evidence agreement | majority | n | found, present | found, not present | "
         "absent, present | quote overlap | quotes | confidences |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for rid, v in m["rules"].items():
         lines.append(
-            f"| {rid} | {_pct(v['evidence_agreement'])} | {v['n']} | {v['found_and_present']} | "
+            f"| {rid} | {_pct(v['evidence_agreement'])} | {_pct(v['majority_baseline'])} | "
+            f"{v['n']} | {v['found_and_present']} | "
             f"{v['found_not_present']} | {v['absent_but_present']} | {_pct(v['quote_overlap'])} | "
             f"{v['quotes']} | {v['confidence_values']} |"
         )
