@@ -38,7 +38,14 @@ class Document(BaseModel):
     name: str
     sha256: str
     text: str
-    pages: list[Page]
+    pages: list[Page]  # for a Word file, its paragraphs (citations then name paragraphs)
+    kind: Literal["pdf", "docx"] = "pdf"
+    source: Literal["text", "ocr"] = "text"  # "ocr": the text was read from page images
+
+    @property
+    def unit(self) -> str:
+        """How a citation's `page` is shown: "p." for a page, "¶" for a Word paragraph."""
+        return "¶" if self.kind == "docx" else "p."
 
     def page_of(self, offset: int) -> int:
         """Return the 1-based page holding character `offset`."""

@@ -54,7 +54,7 @@ st.sidebar.caption(f"Playbook **{playbook.name}**: {len(playbook.rules)} rules")
 
 # --- upload and review -------------------------------------------------------------------------
 files = st.file_uploader(
-    "Contracts (PDF)",
+    "Contracts (PDF or Word .docx)",
     accept_multiple_files=True,
     key="contracts",
     help=f"Up to {settings.max_file_mb:g} MB and {settings.max_pages} pages each.",

@@ -22,7 +22,7 @@ from legal_orch.cli import SHARED_DATA
 from legal_orch.decisions import DecisionStore
 from legal_orch.domain import Document
 from legal_orch.errors import LegalOrchError
-from legal_orch.ingest.pdf import parse_pdf
+from legal_orch.ingest import parse as parse_document
 from legal_orch.playbook import Playbook, builtin_playbooks, load_playbook, parse_playbook
 from legal_orch.reports.report import ReviewReport
 from legal_orch.review import Paused, Reviewer
@@ -103,7 +103,7 @@ def prepare_upload(settings: Settings, name: str, data: bytes, folder: Path) -> 
     entry = Entry(name=safe_name(name))
     try:
         entry.path = save_upload(name, data, folder)
-        entry.doc = parse_pdf(
+        entry.doc = parse_document(
             entry.path, max_pages=settings.max_pages, max_file_mb=settings.max_file_mb
         )
     except LegalOrchError as e:
