@@ -94,8 +94,15 @@ def review(
             "--for", help="Whose side: a party's name, its short name or its role (licensee)."
         ),
     ] = None,
+    redline: Annotated[
+        Path | None,
+        typer.Option(help="Also write the contract with tracked changes and comments (.docx)."),
+    ] = None,
+    calendar: Annotated[
+        Path | None, typer.Option(help="Also write the key dates as an iCalendar file (.ics).")
+    ] = None,
 ) -> None:
-    """Review one contract PDF and print the cited review."""
+    """Review one contract (PDF or Word .docx) and print the cited review."""
     from legal_orch.errors import LegalOrchError
     from legal_orch.review import Paused, Reviewer
 
@@ -126,6 +133,14 @@ def review(
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if redline:
+        from legal_orch.reports.redline import to_redline
+
+        to_redline(result, path, redline)
+    if calendar:
+        from legal_orch.reports.calendar import to_ics
+
+        calendar.write_text(to_ics([result]), encoding="utf-8")
     if not quiet:
         wall = time.perf_counter() - started
         print(f"done: validation {result.validation.status} in {wall:.1f}s", file=sys.stderr)

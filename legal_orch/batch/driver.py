@@ -98,7 +98,7 @@ def _plan(
     for item in inputs:
         try:
             # Empty, huge and non-PDF files fail here at once, without a worker's time.
-            check_file(item.path, item.relpath, max_file_mb)
+            check_file(item.path, max_file_mb, shown=item.relpath)
             sha = sha256_file(item.path)
         except (InputError, OSError) as e:
             _record_early(out, item, e)

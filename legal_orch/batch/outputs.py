@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from legal_orch.domain import SEVERITIES
+from legal_orch.reports.calendar import to_ics
 from legal_orch.reports.key_terms import key_term_rows
 from legal_orch.reports.report import ReviewReport, load_report, render
 
@@ -156,18 +157,22 @@ def term_cells(report: ReviewReport) -> dict[str, str]:
     return cells
 
 
-def grid_rows(out: Path) -> list[dict[str, Any]]:
-    """Rebuild the documents x clause-types grid from the per-contract JSONs in `out`."""
-    rows = []
+def reports_in(out: Path) -> list[tuple[str, ReviewReport]]:
+    """The reviews written in `out`, by name (a review's JSON with its Markdown beside it)."""
+    found = []
     for js in sorted(out.glob("*.json")):
         if not (out / f"{js.stem}.md").is_file():
             continue
         try:
-            report = load_report(js.read_text(encoding="utf-8"))
+            found.append((js.stem, load_report(js.read_text(encoding="utf-8"))))
         except (OSError, ValueError, ValidationError):
             continue  # not one of ours, or being replaced right now
-        rows.append(grid_row(report, js.stem))
-    return rows
+    return found
+
+
+def grid_rows(out: Path) -> list[dict[str, Any]]:
+    """Rebuild the documents x clause-types grid from the per-contract JSONs in `out`."""
+    return [grid_row(report, name) for name, report in reports_in(out)]
 
 
 def error_rows(out: Path) -> list[dict[str, str]]:
@@ -228,8 +233,10 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[dict[str, Any
 
 
 def write_summaries(out: Path) -> tuple[list[dict[str, Any]], Path, Path, Path]:
-    """Regenerate summary.csv, summary.xlsx and errors.csv from the per-file records."""
-    rows, errors = grid_rows(out), error_rows(out)
+    """Regenerate summary.csv, summary.xlsx, errors.csv and calendar.ics from the records."""
+    reports = reports_in(out)
+    rows, errors = [grid_row(r, name) for name, r in reports], error_rows(out)
+    write_atomic(out / "calendar.ics", to_ics(r for _, r in reports))
     columns = grid_columns(rows)
     paths = out / "summary.csv", out / "summary.xlsx", out / "errors.csv"
     write_atomic(paths[0], to_csv(rows, columns))
