@@ -96,6 +96,7 @@ class Entry:
     doc: Document | None = None
     result: ReviewReport | Paused | None = None
     error: str | None = None
+    client: str | None = None  # whose side the review was asked to take
 
 
 def prepare_upload(settings: Settings, name: str, data: bytes, folder: Path) -> Entry:
@@ -112,11 +113,15 @@ def prepare_upload(settings: Settings, name: str, data: bytes, folder: Path) -> 
 
 
 def review_entry(
-    rev: Reviewer, entry: Entry, on_progress: Callable[[dict[str, Any]], None]
+    rev: Reviewer,
+    entry: Entry,
+    on_progress: Callable[[dict[str, Any]], None],
+    client: str | None = None,
 ) -> Entry:
     """Review a prepared upload; a failed review becomes a one-line error, never an empty review."""
+    entry.client = client or None
     try:
-        entry.result = rev.review(entry.path, on_progress=on_progress)
+        entry.result = rev.review(entry.path, on_progress=on_progress, client=entry.client)
     except LegalOrchError as e:
         entry.error = str(e)
     except Exception as e:  # noqa: BLE001 - one broken review must not stop the rest of the upload
@@ -128,7 +133,8 @@ def review_entry(
 def resume(rev: Reviewer, entry: Entry, answers: dict[str, dict[str, str]]) -> Entry:
     """Answer a paused review and run it on to its report."""
     try:
-        entry.result, entry.error = rev.review(entry.path, decisions=answers), None
+        entry.result = rev.review(entry.path, decisions=answers, client=entry.client)
+        entry.error = None
     except LegalOrchError as e:
         entry.error = str(e)
     except Exception as e:  # noqa: BLE001 - shown as one line; the traceback goes to the log
@@ -137,6 +143,20 @@ def resume(rev: Reviewer, entry: Entry, answers: dict[str, dict[str, str]]) -> E
             f"{entry.name}: resuming the review failed ({type(e).__name__}: {str(e)[:200]})"
         )
     return entry
+
+
+def redline_bytes(report: ReviewReport, source: Path) -> bytes:
+    """The contract with the review's changes tracked (rejected findings left out)."""
+    from legal_orch.reports.redline import to_redline
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return to_redline(report, source, Path(tmp) / "redline.docx").read_bytes()
+
+
+def calendar_text(report: ReviewReport) -> str:
+    from legal_orch.reports.calendar import to_ics
+
+    return to_ics([report])
 
 
 def docx_bytes(report: ReviewReport) -> bytes:
