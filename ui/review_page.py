@@ -43,6 +43,12 @@ with st.sidebar:
     pause = st.checkbox(
         "Pause for my decision on uncertain high risks", value=True, key="interrupts"
     )
+    use_ocr = st.checkbox(
+        "Read scanned PDFs with OCR",
+        value=False,
+        key="ocr",
+        help="Slower; citations then point at the text OCR read from the page images.",
+    )
     acting_for = st.text_input(
         "We act for",
         key="acting_for",
@@ -68,14 +74,20 @@ files = st.file_uploader(
 )
 if st.button("Review", type="primary", disabled=not files, key="run_review"):
     batch = [
-        services.prepare_upload(settings, up.name, up.getvalue(), services.upload_dir())
+        services.prepare_upload(
+            settings, up.name, up.getvalue(), services.upload_dir(), ocr=use_ocr
+        )
         for up in files
     ]
     for entry in batch:
         entries[entry.name] = entry
     good = [e for e in batch if not e.error]
     try:
-        rev = services.reviewer(settings, pb_key, playbook, interrupts=pause) if good else None
+        rev = (
+            services.reviewer(settings, pb_key, playbook, interrupts=pause, ocr=use_ocr)
+            if good
+            else None
+        )
     except LegalOrchError as e:
         st.error(str(e))
         good = []

@@ -67,11 +67,13 @@ def _reviewer(key: str, _settings: Settings, _playbook: Playbook) -> Reviewer:
     return Reviewer(_settings, playbook=_playbook)
 
 
-def reviewer(settings: Settings, key: str, playbook: Playbook, *, interrupts: bool) -> Reviewer:
+def reviewer(
+    settings: Settings, key: str, playbook: Playbook, *, interrupts: bool, ocr: bool = False
+) -> Reviewer:
     """The (cached) reviewer for a playbook; building one loads models, so it is kept."""
-    s = settings.model_copy(update={"interrupts": interrupts})
+    s = settings.model_copy(update={"interrupts": interrupts, "ocr": ocr})
     try:
-        return _reviewer(f"{key}|{interrupts}|{s.data_dir}", s, playbook)
+        return _reviewer(f"{key}|{interrupts}|{ocr}|{s.data_dir}", s, playbook)
     except LegalOrchError:
         raise
     except (
@@ -99,13 +101,19 @@ class Entry:
     client: str | None = None  # whose side the review was asked to take
 
 
-def prepare_upload(settings: Settings, name: str, data: bytes, folder: Path) -> Entry:
+def prepare_upload(
+    settings: Settings, name: str, data: bytes, folder: Path, *, ocr: bool = False
+) -> Entry:
     """Save one upload under a safe name and parse it; a bad file becomes a one-line error."""
     entry = Entry(name=safe_name(name))
     try:
         entry.path = save_upload(name, data, folder)
         entry.doc = parse_document(
-            entry.path, max_pages=settings.max_pages, max_file_mb=settings.max_file_mb
+            entry.path,
+            max_pages=settings.max_pages,
+            max_file_mb=settings.max_file_mb,
+            ocr=ocr,
+            ocr_timeout=settings.ocr_timeout,
         )
     except LegalOrchError as e:
         entry.error = str(e)

@@ -80,7 +80,13 @@ def _deal(state: ReviewState) -> Deal:
 def ingest(state: ReviewState, runtime: Runtime_) -> dict:
     """Parse the PDF or Word file; bad input raises an InputError that ends the review with one line."""
     s = runtime.context.settings
-    doc = parse_document(state["path"], max_pages=s.max_pages, max_file_mb=s.max_file_mb)
+    doc = parse_document(
+        state["path"],
+        max_pages=s.max_pages,
+        max_file_mb=s.max_file_mb,
+        ocr=s.ocr,
+        ocr_timeout=s.ocr_timeout,
+    )
     return {"document": doc}
 
 
