@@ -207,6 +207,17 @@ class LiabilityCap(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
 
 
+class Obligation(BaseModel):
+    """Who must do what, by when, as the contract says it."""
+
+    party: str  # a party's short name, or "each party"
+    action: str  # the obligation in the contract's words, shortened
+    due: str  # the time the contract gives: "within 30 days after the end of each quarter"
+    due_days: int | None = None  # the period in days, where it is one
+    kind: Literal["payment", "notice", "report", "delivery", "insurance", "other"] = "other"
+    citation: Citation
+
+
 class KeyTerms(BaseModel):
     """The basic facts of the deal a lawyer reads first; every value cites its text."""
 
@@ -224,6 +235,7 @@ class KeyTerms(BaseModel):
     forum: KeyTerm | None = None
     liability_cap: LiabilityCap | None = None
     payment_terms: KeyTerm | None = None  # normalized: days to pay
+    obligations: list[Obligation] = Field(default_factory=list)  # the obligations register
 
 
 class ClientSide(BaseModel):

@@ -128,6 +128,12 @@ def to_markdown(report: ReviewReport) -> str:
             lines.append(f"| {r.label} | {_cell(r.value)} | {_cell(where)} |")
     else:
         lines.append("No key terms were read.")
+    if report.key_terms.obligations:
+        lines += ["", "## Obligations with deadlines", ""]
+        lines += ["| Who | Must | By when | Where |", "|---|---|---|---|"]
+        for o in report.key_terms.obligations:
+            where = f"{d.unit}{o.citation.page}"
+            lines.append(f"| {o.party} | {_cell(o.action)} | {_cell(o.due)} | {where} |")
     lines += ["", "## Findings", ""]
     for f in _sorted_findings(report):
         lines += _md_finding(f, d.unit)
@@ -215,6 +221,15 @@ def to_html(report: ReviewReport) -> str:
         body.append("</table>")
     else:
         body.append("<p>No key terms were read.</p>")
+    if report.key_terms.obligations:
+        body.append("<h2>Obligations with deadlines</h2><table>")
+        body.append("<tr><th>Who</th><th>Must</th><th>By when</th><th>Where</th></tr>")
+        body += [
+            f"<tr><td>{e(o.party)}</td><td>{e(o.action)}</td><td>{e(o.due)}</td>"
+            f"<td>{report.document.unit}{o.citation.page}</td></tr>"
+            for o in report.key_terms.obligations
+        ]
+        body.append("</table>")
     body.append("<h2>Findings</h2>")
     for f in _sorted_findings(report):
         body.append(
