@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import spacy
-from spacy.language import Language
+from legal_orch.ingest._spacy import import_spacy
+
+spacy = import_spacy()
+from spacy.language import Language  # noqa: E402 - after spaCy is imported without torch
 
 from legal_orch.domain import DefinedTerm, Document, Segment, Segmentation
 
