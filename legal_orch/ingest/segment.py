@@ -11,12 +11,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from legal_orch.ingest._spacy import import_spacy
-
-spacy = import_spacy()
-from spacy.language import Language  # noqa: E402 - after spaCy is imported without torch
+from typing import TYPE_CHECKING
 
 from legal_orch.domain import DefinedTerm, Document, Segment, Segmentation
+from legal_orch.ingest._spacy import import_spacy
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+spacy = import_spacy()
 
 # "12.", "12.3", "12.3.1", "(b)", "(iv)", "b)", "A.", "ARTICLE IV", "Section 3.2", "Schedule 1"
 _NUMBER = re.compile(
