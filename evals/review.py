@@ -180,6 +180,14 @@ def _stated(term: KeyTerm | None) -> KeyTerm | None:
     return term if term is not None and term.status in ("stated", "computed") else None
 
 
+def _same_place(gold: str, term: KeyTerm) -> bool:
+    """Whether the term names the place CUAD's answer names (read by the same place parser)."""
+    want = (parse_place(gold) or gold).casefold()
+    said = [str(v) for v in (term.normalized, term.value) if v]
+    places = [p.casefold() for v in said if (p := parse_place(v))]
+    return want in places if places else any(v.casefold() == want for v in said)
+
+
 def key_term_match(category: str, gold: str, term: KeyTerm | None) -> bool | None:
     """Whether `term` gives CUAD's answer for `category`; None where CUAD's is not comparable."""
     gold = gold.strip()
@@ -187,9 +195,7 @@ def key_term_match(category: str, gold: str, term: KeyTerm | None) -> bool | Non
         return None
     term = _stated(term)
     if category == "Governing Law":
-        want = parse_place(gold) or gold
-        got = term and (parse_place(str(term.normalized or term.value or "")) or term.value)
-        return bool(got) and str(got).casefold() == want.casefold()
+        return term is not None and _same_place(gold, term)
     if category in ("Renewal Term", "Notice Period to Terminate Renewal"):
         want_days = days(parse_duration(gold, category))
         if want_days is None:

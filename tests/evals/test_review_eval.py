@@ -100,6 +100,8 @@ def test_key_term_match_dates_places_and_durations():
     ontario = KeyTerm(value="Ontario", normalized="Ontario")
     assert key_term_match("Governing Law", "Province of Ontario, Canada", ontario) is True
     assert key_term_match("Governing Law", "California", ontario) is False
+    new_york = KeyTerm(value="the laws of the State of New York", normalized="US-NY")
+    assert key_term_match("Governing Law", "New York", new_york) is True
 
     year = KeyTerm(value="1 year", normalized=365, unit="days")
     assert key_term_match("Renewal Term", "succesive 1 year", year) is True
