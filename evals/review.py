@@ -550,6 +550,13 @@ def report_md(m: dict[str, Any]) -> str:
 # --- the run -----------------------------------------------------------------------------
 
 
+def reviewed_document(reviewer: Any, pdf: Path, client: str | None) -> Document:
+    """The parsed document the review just read (from its checkpoint), so no PDF is parsed twice."""
+    config = {"configurable": {"thread_id": reviewer.thread_id(pdf, client)}}
+    doc = reviewer.graph.get_state(config).values.get("document")
+    return doc if isinstance(doc, Document) else parse_pdf(pdf)
+
+
 def review_contracts(
     contracts: list[CuadContract],
     reviewer: Any,
@@ -571,7 +578,8 @@ def review_contracts(
                     raise LegalOrchError("paused for a lawyer's decision")
                 secs = time.perf_counter() - t0
                 (out / "reviews" / f"{c.title}.json").write_text(result.to_json(), "utf-8")
-                scores.append(score_report(c, result, parse_pdf(c.pdf), reviewer.playbook, secs))
+                doc = reviewed_document(reviewer, c.pdf, for_role)
+                scores.append(score_report(c, result, doc, reviewer.playbook, secs))
             except LegalOrchError as e:
                 failed.append({"contract": c.title, "error": str(e)})
             bar.advance(task)
