@@ -47,6 +47,13 @@ def _train_nli(data: Path) -> dict:
     return main(folder / "train_truncated_50docs.json" if folder.is_dir() else folder)
 
 
+def _train_calibration(data: Path) -> dict:
+    from legal_orch_agents.risk_analysis.calibration import measure
+
+    cache = Path(__file__).resolve().parents[2] / ".data" / "cache" / "cuad_pdf"
+    return measure(data / "cuad" if (data / "cuad").is_dir() else data, cache=cache)
+
+
 def nli_predict(
     documents: list[NliDocument], embedder: Embedder, model_path: Path | None = None
 ) -> tuple[dict[str, dict[str, NliPrediction]], dict[str, object]]:
@@ -72,6 +79,6 @@ AGENT = AgentSpec(
     cost_tier=0,
     implementation="offline",
     models=("rules", "nli.npz (TF-IDF + all-MiniLM-L6-v2, logistic regression)"),
-    train={"nli": _train_nli},
+    train={"nli": _train_nli, "calibration": _train_calibration},
     hooks={"nli_predict": nli_predict},
 )
