@@ -51,6 +51,10 @@ def test_rule_example_through_risk_agent(rule, example):
         assert c.quote == doc.text[c.start : c.end]
     if finding.status in ("deviation", "compliant") and clauses:
         assert finding.citations, "a judged clause must be cited"
+    if example.burdens:
+        assert finding.burdens == example.burdens, finding.explanation
+    if not clauses and not rule.hypothesis:  # nothing found is never compliant
+        assert finding.status in ("missing", "not_found") and not finding.citations
 
 
 def test_builtin_playbooks_are_shipped():

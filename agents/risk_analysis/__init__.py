@@ -37,7 +37,8 @@ def analyze(
     if rule.hypothesis or rule.hypothesis_id:
         return decide(rule, doc, seg, ctx)
     wanted = set(rule.categories)
-    return judge(rule, [c for c in clauses if c.category in wanted], doc)
+    found = [c for c in clauses if c.category in wanted]
+    return judge(rule, found, doc, deal=subtask.deal, seg=seg)
 
 
 def _train_nli(data: Path) -> dict:

@@ -54,7 +54,8 @@ def test_deviation_cites_the_failing_attribute():
     assert f.status == "deviation" and f.severity == "medium"
     assert f.citations[0].quote == "ten (10) days"  # the attribute first, then the clause
     assert any(c.quote == clause.text for c in f.citations)
-    assert "thirty days" in f.explanation
+    assert "thirty days" in f.explanation and "one-sided against the client" in f.explanation
+    assert (f.burdens, f.benefits) == ("the client", "the Supplier")
 
 
 def test_clauses_of_other_categories_are_ignored_and_no_answers_dropped():

@@ -1,0 +1,354 @@
+"""Whose side a clause is on: which party it binds and which it favours, seen from the client.
+
+The parties come from the deal (names, defined short names, roles). When the key-terms agent
+found none, the review falls back on the roles the clause itself names ("Distributor shall not
+...") and the names the preamble defines, and takes the client to be the party with the role the
+user asked for, else one of the playbook's `perspective` roles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from legal_orch.domain import Deal, Party, Segmentation
+from legal_orch.playbook import Direction
+
+Side = Literal["client", "counterparty", "mutual"]
+
+# Role words contracts use to name a party ("the Reseller"); a named role is a party mention.
+ROLE_WORDS = (
+    "Licensor",
+    "Licensee",
+    "Sublicensee",
+    "Supplier",
+    "Customer",
+    "Vendor",
+    "Distributor",
+    "Reseller",
+    "Buyer",
+    "Seller",
+    "Purchaser",
+    "Client",
+    "Contractor",
+    "Consultant",
+    "Service Provider",
+    "Provider",
+    "Company",
+    "Franchisor",
+    "Franchisee",
+    "Manufacturer",
+    "Agent",
+    "Principal",
+    "Sponsor",
+    "Developer",
+    "Publisher",
+    "Lender",
+    "Borrower",
+    "Landlord",
+    "Tenant",
+    "Employer",
+    "Employee",
+    "Investor",
+    "Member",
+    "Partner",
+    "Collaborator",
+    "Host",
+    "Endorser",
+)
+_GENERIC_TERMS = {"agreement", "effective date", "party", "parties", "schedule", "schedules"}
+_PREAMBLE_CHARS = 3000
+_MUTUAL = r"(?i:(?:either|each|neither|both)\s+(?:of\s+the\s+)?part(?:y|ies)|the\s+parties)"
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    """A party as the review names it, with every alias the text may use for it."""
+
+    label: str  # "the Reseller", "Diversinet"
+    aliases: tuple[str, ...]
+    is_client: bool
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The parties of the deal split into the client and the others."""
+
+    parties: tuple[PartyRef, ...]
+    client_known: bool
+
+    @property
+    def client(self) -> PartyRef | None:
+        return next((p for p in self.parties if p.is_client), None)
+
+    def others(self) -> list[PartyRef]:
+        return [p for p in self.parties if not p.is_client]
+
+
+@dataclass
+class Reading:
+    """What the clause says about the parties: who is bound, who is favoured, and the text."""
+
+    bound: dict[str, list[str]] = field(default_factory=dict)  # strength -> labels
+    favoured: dict[str, list[str]] = field(default_factory=dict)
+    mutual: bool = False
+    mentioned: list[str] = field(default_factory=list)  # labels, in order of first mention
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """Whom the clause burdens and whom it benefits, from the client's side."""
+
+    burdens: Side | None  # None: the text does not say, or the client is not known
+    burdened: str | None  # a label: "the Reseller", "each party"
+    benefited: str | None
+    client: str | None  # the client's label
+
+
+def _article(name: str) -> str:
+    bare = name.strip()
+    if bare.lower() in {r.lower() for r in ROLE_WORDS}:
+        return f"the {bare}"
+    return bare
+
+
+def _party_ref(p: Party, is_client: bool) -> PartyRef:
+    aliases = {p.name, *p.short_names}
+    if p.role and p.role != "party":
+        aliases.add(p.role.replace("_", " ").title())
+    label = p.short_names[0] if p.short_names else p.name
+    return PartyRef(_article(label), tuple(sorted(a for a in aliases if a)), is_client)
+
+
+def sides(deal: Deal | None, perspective: list[str], seg: Segmentation | None = None) -> Sides:
+    """Split the deal's parties into the client and the others; fall back on roles and names."""
+    deal = deal or Deal()
+    parties = deal.key_terms.parties
+    client = deal.client
+    if parties:
+        chosen = _client_party(parties, client.party, client.role, perspective)
+        refs = tuple(_party_ref(p, p is chosen) for p in parties)
+        return Sides(refs, chosen is not None)
+    return _sides_from_roles(client.role, perspective, seg)
+
+
+def _client_party(
+    parties: list[Party], name: str | None, role: str | None, perspective: list[str]
+) -> Party | None:
+    if name:
+        for p in parties:
+            if p.name == name:
+                return p
+    for wanted in ([role] if role else []) + ([] if name or role else perspective):
+        for p in parties:
+            if p.role == wanted:
+                return p
+    return None
+
+
+def _sides_from_roles(role: str | None, perspective: list[str], seg: Segmentation | None) -> Sides:
+    client_roles = {r.lower() for r in ([role] if role else perspective)}
+    refs: list[PartyRef] = []
+    for word in ROLE_WORDS:
+        refs.append(PartyRef(_article(word), (word,), word.lower() in client_roles))
+    for name in _preamble_names(seg):
+        if name.lower() not in {w.lower() for w in ROLE_WORDS}:
+            refs.append(PartyRef(name, (name,), False))
+    return Sides(tuple(refs), bool(client_roles))
+
+
+def _preamble_names(seg: Segmentation | None) -> list[str]:
+    """Names the preamble defines ("Diversinet Corp. ("Diversinet")"): the likely parties."""
+    if seg is None:
+        return []
+    return [
+        t.term
+        for t in seg.terms
+        if t.start < _PREAMBLE_CHARS
+        and t.term.lower() not in _GENERIC_TERMS
+        and not any(ch.isdigit() for ch in t.term)
+    ]
+
+
+def _alias_pattern(sides_: Sides) -> tuple[re.Pattern, dict[str, PartyRef]]:
+    """Party names as written or in capitals ("Reseller", "RESELLER"), never in lower case."""
+    by_alias: dict[str, PartyRef] = {}
+    for p in sides_.parties:
+        for a in p.aliases:
+            by_alias.setdefault(a.casefold(), p)
+    forms = {f for p in sides_.parties for a in p.aliases for f in (a, a.upper())}
+    alt = "|".join(
+        re.escape(n).replace(r"\ ", r"\s+") for n in sorted(forms, key=len, reverse=True)
+    )
+    return re.compile(rf"\b(?:(?i:the)\s+)?(?P<p>{alt}|{_MUTUAL})\b"), by_alias
+
+
+_POSS = r"(?:['’][sS]?)"
+_LIABLE_AFTER = re.compile(rf"\s*{_POSS}\s+(?:\w+\s+){{0,3}}liabilit", re.I)
+_NEG = re.compile(
+    r"\s+(?:(?:shall|will|must|may|can|agrees?|covenants?|undertakes?)\s+(?:not|never)\b"
+    r"|agrees?\s+that\s+it\s+(?:shall|will)\s+not\b|(?:shall|will)\s+refrain\b)",
+    re.I,
+)
+_RIGHT = re.compile(
+    r"\s+(?:may(?!\s+not)|can(?!not|\s+not)|(?:shall|will)\s+be\s+entitled|is\s+entitled"
+    r"|(?:shall|will)\s+have\s+(?:the|a|an)\s+(?:right|option|first)|has\s+the\s+right"
+    r"|reserves\s+the\s+right)\b",
+    re.I,
+)
+_OBLIGE = re.compile(
+    r"\s+(?:hereby\s+)?(?:shall|will|must|agrees?|covenants?|undertakes?|warrants?|is\s+required)\b",
+    re.I,
+)
+_GRANT = re.compile(r"\s+(?:hereby\s+)?(?:grants?|appoints?|assigns?|conveys?|transfers?)\b", re.I)
+_CONSENT_BEFORE = re.compile(r"(?:consent|approval)\s+of\s+(?:the\s+)?$", re.I)
+_CONSENT_AFTER = re.compile(rf"\s*{_POSS}\s+(?:prior\s+)?(?:written\s+)?(?:consent|approval)", re.I)
+_BY_BEFORE = re.compile(r"\b(?:terminated|audited|exercised|elected)\s+by\s+(?:the\s+)?$", re.I)
+_APPLY_BEFORE = re.compile(r"\bapply\s+(?:to|in\s+respect\s+of)\s+(?:the\s+)?$", re.I)
+_SHALL_BEFORE = re.compile(r"\b(?:shall|will)\s+(?:the\s+)?$", re.I)
+
+
+def read(text: str, sides_: Sides) -> Reading:
+    """Find who the text binds and who it favours, sentence by sentence."""
+    pat, by_alias = _alias_pattern(sides_)
+    out = Reading()
+    for sentence in re.split(r"(?<=[.;:])\s+", " ".join(text.split())):
+        _read_sentence(sentence, pat, by_alias, out)
+    return out
+
+
+def _label(m: re.Match, by_alias: dict[str, PartyRef]) -> str | None:
+    ref = by_alias.get(" ".join(m.group("p").split()).casefold())
+    return ref.label if ref else None  # None: "either party", "each party", ...
+
+
+def _add(bucket: dict[str, list[str]], strength: str, label: str) -> None:
+    bucket.setdefault(strength, [])
+    if label not in bucket[strength]:
+        bucket[strength].append(label)
+
+
+def _read_sentence(s: str, pat: re.Pattern, by_alias: dict[str, PartyRef], out: Reading) -> None:
+    for m in pat.finditer(s):
+        label = _label(m, by_alias)
+        after, before = s[m.end() : m.end() + 160], s[max(0, m.start() - 40) : m.start()]
+        if label is None:
+            # "either party gives notice", "each party's liability": both sides alike;
+            # "the parties" only where it governs a verb ("the parties agree" binds both).
+            if not m.group("p").lower().startswith("the") or _verb_follows(after):
+                out.mutual = True
+            continue
+        if label not in out.mentioned:
+            out.mentioned.append(label)
+        _read_mention(label, after, before, pat, by_alias, out)
+
+
+def _verb_follows(after: str) -> bool:
+    return any(p.match(after) for p in (_NEG, _RIGHT, _OBLIGE, _LIABLE_AFTER))
+
+
+def _read_mention(
+    label: str, after: str, before: str, pat: re.Pattern, by_alias: dict, out: Reading
+) -> None:
+    if (
+        _LIABLE_AFTER.match(after)
+        or re.search(r"liability\s+of\s+(?:the\s+)?$", before, re.I)
+        or (_SHALL_BEFORE.search(before) and re.match(r"\s+be\s+liable", after, re.I))
+        or _APPLY_BEFORE.search(before)
+        or re.match(r"\s+(?:shall|will)\s+(?:not|in\s+no\s+event)\s+be\s+liable", after, re.I)
+    ):
+        _add(out.favoured, "liability", label)
+    elif g := _GRANT.match(after):
+        _add(out.bound, "strong", label)
+        if (o := pat.search(after[g.end() :])) and _label(o, by_alias) not in (label, None):
+            _add(out.favoured, "strong", _label(o, by_alias) or "")
+    elif _NEG.match(after):
+        _add(out.bound, "strong", label)
+    elif _RIGHT.match(after):
+        _add(out.favoured, "strong", label)
+    elif _OBLIGE.match(after):
+        _add(out.bound, "weak", label)
+    elif _CONSENT_BEFORE.search(before) or _CONSENT_AFTER.match(after) or _BY_BEFORE.search(before):
+        _add(out.favoured, "strong", label)
+
+
+def orient(direction: Direction, reading: Reading, sides_: Sides) -> Orientation:
+    """Whom the clause burdens, as the rule's `reads` defines it, seen from the client."""
+    client = _client_label(reading, sides_)
+    if reading.mutual:
+        return Orientation("mutual", "each party", "each party", client)
+    if direction.reads == "liability_limit":
+        burdened = _others(reading.favoured.get("liability", []), reading, sides_)
+    elif direction.reads == "liability_exposure":
+        burdened = reading.favoured.get("liability", [])
+    elif direction.reads == "right":
+        fav = reading.favoured.get("strong", [])
+        burdened = _others(fav, reading, sides_) if fav else reading.bound.get("strong", [])
+        burdened = burdened or reading.bound.get("weak", [])
+    else:
+        burdened = reading.bound.get("strong", [])
+        if not burdened and (fav := reading.favoured.get("strong", [])):
+            burdened = _others(fav, reading, sides_)
+        burdened = burdened or reading.bound.get("weak", [])
+    return _orientation(burdened, reading, sides_, client)
+
+
+def _client_label(reading: Reading, sides_: Sides) -> str | None:
+    """The client's label: the client alias the clause uses, else the deal's client."""
+    clients = [p for p in sides_.parties if p.is_client]
+    named = [p.label for p in clients if p.label in reading.mentioned]
+    if named:
+        return named[0]
+    # Only roles to go by, several of them the client's: the clause names none of them.
+    return clients[0].label if len(clients) == 1 else "the client"
+
+
+def _counterparty(reading: Reading, sides_: Sides) -> str:
+    """The other side's label: one the clause names, else the deal's only other party."""
+    named = [p.label for p in sides_.others() if p.label in reading.mentioned]
+    if named:
+        return named[0]
+    others = sides_.others()
+    return others[0].label if len(others) == 1 else "the other party"
+
+
+def _others(labels: list[str], reading: Reading, sides_: Sides) -> list[str]:
+    """The party other than `labels`: in a two-sided deal, the one who bears what they gain."""
+    if not labels:
+        return []
+    rest = [m for m in reading.mentioned if m not in labels]
+    if rest:
+        return rest
+    refs = {p.label: p for p in sides_.parties}
+    mentioned = [refs[x] for x in labels if x in refs]
+    if mentioned and all(p.is_client for p in mentioned):
+        return [_counterparty(reading, sides_)]
+    if mentioned and all(not p.is_client for p in mentioned) and sides_.client:
+        return [_client_label(reading, sides_) or sides_.client.label]
+    return ["each party"]
+
+
+def _is_client(label: str, refs: dict[str, PartyRef]) -> bool:
+    return label == "the client" or (label in refs and refs[label].is_client)
+
+
+def _orientation(
+    burdened: list[str], reading: Reading, sides_: Sides, client: str | None
+) -> Orientation:
+    if not burdened:
+        return Orientation(None, None, None, client)
+    if "each party" in burdened:
+        return Orientation("mutual", "each party", "each party", client)
+    refs = {p.label: p for p in sides_.parties}
+    on_client = any(_is_client(b, refs) for b in burdened)
+    on_other = any(not _is_client(b, refs) for b in burdened)
+    if on_client and on_other:
+        return Orientation("mutual", "each party", "each party", client)
+    strangers = {m for m in reading.mentioned if m in refs and not refs[m].is_client}
+    if not sides_.client_known or (client not in reading.mentioned and len(strangers) > 1):
+        # Whose side is whose cannot be told: the clause names two parties, neither the client.
+        return Orientation(None, burdened[0], None, client)
+    if on_client:
+        return Orientation("client", client, _counterparty(reading, sides_), client)
+    return Orientation("counterparty", burdened[0], client, client)
