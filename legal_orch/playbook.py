@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from legal_orch.domain import Action, FindingStatus, Severity
 from legal_orch.errors import PlaybookError
@@ -24,6 +24,8 @@ class AttributeCheck(BaseModel):
     is in the list, `not_in` when none is; `matches` / `not_matches` test a case-insensitive
     regular expression on the clause text (or on each value).
     """
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
 
     attribute: Literal[
         "money",
@@ -76,6 +78,8 @@ class Direction(BaseModel):
     client: compliant), `against` (one-sided against the client: a deviation).
     """
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
+
     reads: Literal["obligation", "right", "liability_limit", "liability_exposure"]
     burdens_client: Verdict = "check"
     burdens_counterparty: Verdict = "check"
@@ -87,6 +91,8 @@ class Direction(BaseModel):
 class Requirement(BaseModel):
     """Values a judgment needs: when none of them is read the rule cannot pass."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
+
     any_of: list[
         Literal["money", "duration", "notice_days", "date", "jurisdiction", "multiple", "percent"]
     ]
@@ -94,6 +100,7 @@ class Requirement(BaseModel):
 
 
 class RuleExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
     text: str = ""  # empty for `missing`: the contract has no clause of the rule's categories
     category: str | None = None  # the category the example clause is filed under
     expect: FindingStatus
@@ -106,6 +113,7 @@ class RuleExample(BaseModel):
 
 
 class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
     id: str
     title: str
     categories: list[str]

@@ -193,6 +193,13 @@ _ROLE = re.compile(
     r"[\"“](?P<r>" + "|".join(_ROLES) + r")[\"”]|\b(?P<r2>" + "|".join(_ROLES) + r")\b"
 )
 NER_MAX_CHARS = 2000
+# A restrictive covenant that runs only "during the Term" lasts no time after it: its period after
+# the term is zero days, which a check on the post-term period can read.
+_RESTRICTIVE = {"Non-Compete", "No-Solicit of Employees", "No-Solicit of Customers", "Exclusivity"}
+_DURING_TERM = re.compile(r"\bduring\s+the\s+term(?:\s+of\s+this\s+agreement)?\b", re.I)
+_AFTER_TERM = re.compile(
+    r"thereafter|after\s+(?:the\s+)?(?:term|termination|expir)|following", re.I
+)
 
 
 def extract_attributes(
@@ -206,6 +213,8 @@ def extract_attributes(
         found.extend(finder(text))
     if categories and "Parties" in categories and len(text) <= NER_MAX_CHARS:
         found.extend(_organisations(text))
+    if categories and _RESTRICTIVE & set(categories):
+        found.extend(_term_only(text, found))
     kept = _without_overlaps(found)
     return [
         Attribute(kind=kind, value=value, normalized=norm, citation=doc.cite(start + a, start + b))
@@ -265,6 +274,13 @@ def _multiples(text: str) -> Iterator[tuple]:
         n = _number(m)
         if n is not None:
             yield m.start(), m.end(), "multiple", m.group(0), n
+
+
+def _term_only(text: str, found: list) -> Iterator[tuple]:
+    if any(f[2] == "duration" for f in found) or _AFTER_TERM.search(text):
+        return
+    if m := _DURING_TERM.search(text):
+        yield m.start(), m.end(), "duration", m.group(0), 0
 
 
 def _fee_caps(text: str) -> Iterator[tuple]:

@@ -77,6 +77,7 @@ class Sides:
 
     parties: tuple[PartyRef, ...]
     client_known: bool
+    other: str | None = None  # the deal's other side, where there is exactly one
 
     @property
     def client(self) -> PartyRef | None:
@@ -92,7 +93,6 @@ class Reading:
 
     bound: dict[str, list[str]] = field(default_factory=dict)  # strength -> labels
     favoured: dict[str, list[str]] = field(default_factory=dict)
-    mutual: bool = False
     mentioned: list[str] = field(default_factory=list)  # labels, in order of first mention
 
 
@@ -129,7 +129,8 @@ def sides(deal: Deal | None, perspective: list[str], seg: Segmentation | None = 
     if parties:
         chosen = _client_party(parties, client.party, client.role, perspective)
         refs = tuple(_party_ref(p, p is chosen) for p in parties)
-        return Sides(refs, chosen is not None)
+        others = [r.label for r in refs if not r.is_client]
+        return Sides(refs, chosen is not None, others[0] if len(others) == 1 else None)
     return _sides_from_roles(client.role, perspective, seg)
 
 
@@ -152,20 +153,25 @@ def _sides_from_roles(role: str | None, perspective: list[str], seg: Segmentatio
     refs: list[PartyRef] = []
     for word in ROLE_WORDS:
         refs.append(PartyRef(_article(word), (word,), word.lower() in client_roles))
-    for name in _preamble_names(seg):
-        if name.lower() not in {w.lower() for w in ROLE_WORDS}:
-            refs.append(PartyRef(name, (name,), False))
-    return Sides(tuple(refs), bool(client_roles))
+    names = [n for n in _preamble_names(seg) if n.lower() not in {w.lower() for w in ROLE_WORDS}]
+    refs += [PartyRef(n, (n,), False) for n in names]
+    return Sides(tuple(refs), bool(client_roles), names[0] if len(names) == 1 else None)
 
 
 def _preamble_names(seg: Segmentation | None) -> list[str]:
-    """Names the preamble defines ("Diversinet Corp. ("Diversinet")"): the likely parties."""
+    """Names the preamble defines ("Diversinet Corp. ("Diversinet")"): the likely parties.
+
+    The preamble ends where "Party" / "Parties" is defined, else at the first heading.
+    """
     if seg is None:
         return []
+    ends = [t.start for t in seg.terms if t.term.lower() in ("party", "parties")]
+    ends += [h.start for h in seg.headings if h.start > 200]
+    end = min(ends, default=_PREAMBLE_CHARS)
     return [
         t.term
         for t in seg.terms
-        if t.start < _PREAMBLE_CHARS
+        if t.start < end
         and t.term.lower() not in _GENERIC_TERMS
         and not any(ch.isdigit() for ch in t.term)
     ]
@@ -194,7 +200,7 @@ _NEG = re.compile(
 _RIGHT = re.compile(
     r"\s+(?:may(?!\s+not)|can(?!not|\s+not)|(?:shall|will)\s+be\s+entitled|is\s+entitled"
     r"|(?:shall|will)\s+have\s+(?:the|a|an)\s+(?:right|option|first)|has\s+the\s+right"
-    r"|reserves\s+the\s+right)\b",
+    r"|reserves\s+the\s+right|gives?\s+(?:(?:prior\s+)?written\s+)?notice|elects?)\b",
     re.I,
 )
 _OBLIGE = re.compile(
@@ -206,6 +212,9 @@ _CONSENT_BEFORE = re.compile(r"(?:consent|approval)\s+of\s+(?:the\s+)?$", re.I)
 _CONSENT_AFTER = re.compile(rf"\s*{_POSS}\s+(?:prior\s+)?(?:written\s+)?(?:consent|approval)", re.I)
 _BY_BEFORE = re.compile(r"\b(?:terminated|audited|exercised|elected)\s+by\s+(?:the\s+)?$", re.I)
 _APPLY_BEFORE = re.compile(r"\bapply\s+(?:to|in\s+respect\s+of)\s+(?:the\s+)?$", re.I)
+_LIMITS_BEFORE = re.compile(
+    r"\b(?:limits?|limit\s+or\s+exclude|restricts?|excludes?)\s+(?:the\s+)?$", re.I
+)
 _SHALL_BEFORE = re.compile(r"\b(?:shall|will)\s+(?:the\s+)?$", re.I)
 
 
@@ -218,9 +227,16 @@ def read(text: str, sides_: Sides) -> Reading:
     return out
 
 
-def _label(m: re.Match, by_alias: dict[str, PartyRef]) -> str | None:
-    ref = by_alias.get(" ".join(m.group("p").split()).casefold())
-    return ref.label if ref else None  # None: "either party", "each party", ...
+def _label(m: re.Match, by_alias: dict[str, PartyRef], after: str) -> str | None:
+    """The party a mention names; "each party" for either / each / neither party."""
+    said = " ".join(m.group("p").split())
+    ref = by_alias.get(said.casefold())
+    if ref:
+        return ref.label
+    # "the parties" names both only where it governs a verb ("the parties agree").
+    if said.lower().startswith("the") and not _verb_follows(after):
+        return None
+    return "each party"
 
 
 def _add(bucket: dict[str, list[str]], strength: str, label: str) -> None:
@@ -231,13 +247,9 @@ def _add(bucket: dict[str, list[str]], strength: str, label: str) -> None:
 
 def _read_sentence(s: str, pat: re.Pattern, by_alias: dict[str, PartyRef], out: Reading) -> None:
     for m in pat.finditer(s):
-        label = _label(m, by_alias)
-        after, before = s[m.end() : m.end() + 160], s[max(0, m.start() - 40) : m.start()]
+        after, before = s[m.end() : m.end() + 160], s[max(0, m.start() - 60) : m.start()]
+        label = _label(m, by_alias, after)
         if label is None:
-            # "either party gives notice", "each party's liability": both sides alike;
-            # "the parties" only where it governs a verb ("the parties agree" binds both).
-            if not m.group("p").lower().startswith("the") or _verb_follows(after):
-                out.mutual = True
             continue
         if label not in out.mentioned:
             out.mentioned.append(label)
@@ -248,21 +260,33 @@ def _verb_follows(after: str) -> bool:
     return any(p.match(after) for p in (_NEG, _RIGHT, _OBLIGE, _LIABLE_AFTER))
 
 
+def _liability(after: str, before: str) -> str | None:
+    """ "limited" when the mention's liability is limited, "exposed" when it is left open."""
+    if _APPLY_BEFORE.search(before) or _LIMITS_BEFORE.search(before):
+        return "exposed"
+    if _SHALL_BEFORE.search(before) and re.match(r"\s+be\s+liable", after, re.I):
+        return "limited"  # "in no event shall X be liable"
+    if re.match(r"\s+(?:shall|will)\s+(?:not|in\s+no\s+event)\s+be\s+liable", after, re.I):
+        return "limited"
+    if re.match(r"\s+(?:shall|will)\s+be\s+(?:fully\s+|solely\s+)?liable", after, re.I):
+        return "exposed"
+    if _LIABLE_AFTER.match(after) or re.search(r"liability\s+of\s+(?:the\s+)?$", before, re.I):
+        return "limited"
+    return None
+
+
 def _read_mention(
     label: str, after: str, before: str, pat: re.Pattern, by_alias: dict, out: Reading
 ) -> None:
-    if (
-        _LIABLE_AFTER.match(after)
-        or re.search(r"liability\s+of\s+(?:the\s+)?$", before, re.I)
-        or (_SHALL_BEFORE.search(before) and re.match(r"\s+be\s+liable", after, re.I))
-        or _APPLY_BEFORE.search(before)
-        or re.match(r"\s+(?:shall|will)\s+(?:not|in\s+no\s+event)\s+be\s+liable", after, re.I)
-    ):
-        _add(out.favoured, "liability", label)
+    if kind := _liability(after, before):
+        _add(out.favoured if kind == "limited" else out.bound, kind, label)
     elif g := _GRANT.match(after):
         _add(out.bound, "strong", label)
-        if (o := pat.search(after[g.end() :])) and _label(o, by_alias) not in (label, None):
-            _add(out.favoured, "strong", _label(o, by_alias) or "")
+        rest = after[g.end() :]
+        o = pat.search(rest)
+        other = _label(o, by_alias, rest[o.end() :]) if o else None
+        if other and other != label:
+            _add(out.favoured, "strong", other)
     elif _NEG.match(after):
         _add(out.bound, "strong", label)
     elif _RIGHT.match(after):
@@ -276,12 +300,10 @@ def _read_mention(
 def orient(direction: Direction, reading: Reading, sides_: Sides) -> Orientation:
     """Whom the clause burdens, as the rule's `reads` defines it, seen from the client."""
     client = _client_label(reading, sides_)
-    if reading.mutual:
-        return Orientation("mutual", "each party", "each party", client)
     if direction.reads == "liability_limit":
-        burdened = _others(reading.favoured.get("liability", []), reading, sides_)
+        burdened = _others(reading.favoured.get("limited", []), reading, sides_)
     elif direction.reads == "liability_exposure":
-        burdened = reading.favoured.get("liability", [])
+        burdened = reading.bound.get("exposed", [])
     elif direction.reads == "right":
         fav = reading.favoured.get("strong", [])
         burdened = _others(fav, reading, sides_) if fav else reading.bound.get("strong", [])
@@ -307,17 +329,14 @@ def _client_label(reading: Reading, sides_: Sides) -> str | None:
 def _counterparty(reading: Reading, sides_: Sides) -> str:
     """The other side's label: one the clause names, else the deal's only other party."""
     named = [p.label for p in sides_.others() if p.label in reading.mentioned]
-    if named:
-        return named[0]
-    others = sides_.others()
-    return others[0].label if len(others) == 1 else "the other party"
+    return named[0] if named else sides_.other or "the other party"
 
 
 def _others(labels: list[str], reading: Reading, sides_: Sides) -> list[str]:
     """The party other than `labels`: in a two-sided deal, the one who bears what they gain."""
-    if not labels:
-        return []
-    rest = [m for m in reading.mentioned if m not in labels]
+    if not labels or "each party" in labels:
+        return labels
+    rest = [m for m in reading.mentioned if m not in labels and m != "each party"]
     if rest:
         return rest
     refs = {p.label: p for p in sides_.parties}

@@ -128,6 +128,8 @@ def _by_direction(rule: Rule, verdict: Verdict, checked: Verdicts) -> Verdicts:
     if checked.status == "deviation" and rule.checks:
         why += f" Besides: {checked.explanation}"
         severity = max(severity, checked.severity, key=SEVERITIES.index)
+    elif checked.status == "compliant" and rule.checks:
+        why += f" Its terms otherwise: {_lower(checked.explanation)}"
     return Verdicts("deviation", severity, why, checked.cites, checked.notes)
 
 
@@ -217,18 +219,37 @@ def _confidence(precision: Rate, found: list[Clause]) -> float:
     return sum(c.confidence for c in found) / len(found)
 
 
+_SIDES = {
+    "obligation": "The {cat} clause binds {x} in favour of {y}.",
+    "right": "The {cat} clause gives the right to {y} alone; it runs against {x}.",
+    "liability_limit": "The {cat} clause limits the liability of {y} only; {x} bears any loss "
+    "beyond it.",
+    "liability_exposure": "The {cat} clause leaves the liability of {x} open, in favour of {y}.",
+}
+_MUTUAL = {
+    "obligation": "The {cat} clause binds each party alike.",
+    "right": "The {cat} clause gives each party the same right.",
+    "liability_limit": "The {cat} clause limits each party's liability alike.",
+    "liability_exposure": "The {cat} clause leaves each party's liability open alike.",
+}
+
+
 def _sides_sentence(rule: Rule, side: Orientation) -> str:
-    if not rule.direction:
+    if not rule.direction or side.burdens is None:
         return ""
-    cat = _cat(rule)
-    client = side.client or "the client"
+    reads, cat = rule.direction.reads, _cat(rule)
     if side.burdens == "mutual":
-        return f"The {cat} clause binds each party alike."
+        return _MUTUAL[reads].format(cat=cat)
+    x, y = side.burdened or "the other party", side.benefited or "the other party"
     if side.burdens == "client":
-        return f"The {cat} clause binds {client} (the client) in favour of {side.benefited}."
-    if side.burdens == "counterparty":
-        return f"The {cat} clause binds {side.burdened} in favour of {client} (the client)."
-    return ""
+        x = _as_client(x)
+    else:
+        y = _as_client(y)
+    return _SIDES[reads].format(cat=cat, x=x, y=y)
+
+
+def _as_client(label: str) -> str:
+    return label if label == "the client" else f"{label} (the client)"
 
 
 def _citations(found: list[Clause], failed: list[CheckResult], doc: Document) -> list[Citation]:
@@ -266,6 +287,10 @@ def _cat(rule: Rule) -> str:
 
 def _a(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _cap(text: str) -> str:
