@@ -208,6 +208,7 @@ _OBLIGE = re.compile(
     re.I,
 )
 _GRANT = re.compile(r"\s+(?:hereby\s+)?(?:grants?|appoints?|assigns?|conveys?|transfers?)\b", re.I)
+_ASIDE = re.compile(r"\s*,[^,;.]{1,80},\s*(?=(?:hereby\s+)?\w+)")
 _CONSENT_BEFORE = re.compile(r"(?:consent|approval)\s+of\s+(?:the\s+)?$", re.I)
 _CONSENT_AFTER = re.compile(rf"\s*{_POSS}\s+(?:prior\s+)?(?:written\s+)?(?:consent|approval)", re.I)
 _BY_BEFORE = re.compile(r"\b(?:terminated|audited|exercised|elected)\s+by\s+(?:the\s+)?$", re.I)
@@ -253,6 +254,9 @@ def _read_sentence(s: str, pat: re.Pattern, by_alias: dict[str, PartyRef], out: 
             continue
         if label not in out.mentioned:
             out.mentioned.append(label)
+        # "Aucta, for itself and its Affiliates, hereby grants": read past an aside.
+        if aside := _ASIDE.match(after):
+            after = " " + after[aside.end() :]
         _read_mention(label, after, before, pat, by_alias, out)
 
 
