@@ -84,8 +84,6 @@ class Direction(BaseModel):
     burdens_client: Verdict = "check"
     burdens_counterparty: Verdict = "check"
     mutual: Verdict = "check"
-    # What the clause does, for explanations: "may terminate for convenience".
-    describe: str = ""
 
 
 class Requirement(BaseModel):

@@ -61,6 +61,7 @@ class Verdicts:
     explanation: str
     cites: list[Citation]
     notes: list[str] = field(default_factory=list)
+    passed: list[CheckResult] = field(default_factory=list)  # every check, when none failed
 
 
 def judge(
@@ -128,8 +129,10 @@ def _by_direction(rule: Rule, verdict: Verdict, checked: Verdicts) -> Verdicts:
     if checked.status == "deviation" and rule.checks:
         why += f" Besides: {checked.explanation}"
         severity = max(severity, checked.severity, key=SEVERITIES.index)
-    elif checked.status == "compliant" and rule.checks:
-        why += f" Its terms otherwise: {_lower(checked.explanation)}"
+    elif checked.status in ("needs_review", "redacted"):
+        why += f" Besides: {checked.explanation}"
+    elif passed := [r for r in checked.passed if r.outcome == "pass"]:
+        why += " Otherwise it meets the playbook: " + "; ".join(met(r.check) for r in passed) + "."
     return Verdicts("deviation", severity, why, checked.cites, checked.notes)
 
 
@@ -155,7 +158,8 @@ def _checked(rule: Rule, found: list[Clause], doc: Document) -> Verdicts:
         if hit:
             why = " ".join(_note(r) for r in hit)
             return Verdicts(status, rule.severity_deviation, why, cites, notes)
-    return Verdicts("compliant", "info", _why_passed(rule, results, found), cites, notes)
+    why = _why_passed(rule, results, found)
+    return Verdicts("compliant", "info", why, cites, notes, passed=results)
 
 
 def _requirement(rule: Rule, found: list[Clause]) -> tuple[FindingStatus, str] | None:
@@ -287,10 +291,6 @@ def _cat(rule: Rule) -> str:
 
 def _a(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
-
-
-def _lower(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def _cap(text: str) -> str:
