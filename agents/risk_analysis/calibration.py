@@ -135,6 +135,7 @@ def measure(data_dir: Path, out: Path | None = None, cache: Path | None = None) 
     }
     cal = Calibration(table)
     table["categories"] = {cat: _rates(cal.evidence([cat])) for cat in cats}
+    table["rules"] = _rule_rates(cal)
     path = Path(out or default_path())
     path.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
     shipped.cache_clear()
@@ -145,6 +146,29 @@ def measure(data_dir: Path, out: Path | None = None, cache: Path | None = None) 
         "categories_absence_known": len(known),
         "categories": table["categories"],
     }
+
+
+def _rule_rates(cal: Calibration) -> dict:
+    """Per shipped commercial rule: how often its found / not-found evidence agrees with CUAD."""
+    from legal_orch.playbook import builtin_playbooks, load_playbook
+
+    out = {}
+    for name in builtin_playbooks():
+        for rule in load_playbook(name).rules:
+            if rule.categories and not rule.hypothesis:
+                ev = cal.evidence(rule.categories)
+                out[f"{name}:{rule.id}"] = {
+                    "found_accuracy": _round(ev.precision),
+                    "not_found_accuracy": _round(ev.absent_accuracy),
+                    "found": ev.precision.n,
+                    "not_found": ev.absent_accuracy.n,
+                    "absence_is_known": ev.absence_is_known,
+                }
+    return out
+
+
+def _round(rate: Rate) -> float | None:
+    return None if rate.value is None else round(rate.value, 3)
 
 
 def _rates(ev: Evidence) -> dict:
