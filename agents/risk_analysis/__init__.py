@@ -38,7 +38,7 @@ def analyze(
         return decide(rule, doc, seg, ctx)
     wanted = set(rule.categories)
     found = [c for c in clauses if c.category in wanted]
-    return judge(rule, found, doc, deal=subtask.deal, seg=seg)
+    return judge(rule, found, doc, deal=subtask.deal)
 
 
 def _train_nli(data: Path) -> dict:

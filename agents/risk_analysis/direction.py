@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from legal_orch.domain import Deal, Party, Segmentation
+from legal_orch.domain import Deal, Party
 from legal_orch.playbook import Direction
 
 Side = Literal["client", "counterparty", "mutual"]
@@ -57,8 +57,34 @@ ROLE_WORDS = (
     "Host",
     "Endorser",
 )
-_GENERIC_TERMS = {"agreement", "effective date", "party", "parties", "schedule", "schedules"}
-_PREAMBLE_CHARS = 3000
+_PREAMBLE_CHARS = 8000
+_PARTIES_SPAN = 1500  # the parties are defined within this many characters after "between"
+_BETWEEN = re.compile(r"\b(?:by\s+and\s+)?between\b", re.I)
+_RECITALS = re.compile(
+    r"\b(?:WHEREAS|RECITALS|BACKGROUND|NOW,?\s+THEREFORE|W\s*I\s*T\s*N\s*E\s*S\s*S\s*E\s*T\s*H)\b"
+)
+_DEFINED = re.compile(
+    r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?(?:the\s+)?)?[\"“]"
+    r"([A-Z][^\"”()]{1,40})[\"”]"
+)
+# Defined terms of a preamble that are not parties: "Agreement", "Effective Date", ...
+_GENERIC_WORDS = {
+    "agreement",
+    "contract",
+    "amendment",
+    "date",
+    "effective",
+    "act",
+    "party",
+    "parties",
+    "schedule",
+    "exhibit",
+    "term",
+    "territory",
+    "products",
+    "services",
+    "period",
+}
 _MUTUAL = r"(?i:(?:either|each|neither|both)\s+(?:of\s+the\s+)?part(?:y|ies)|the\s+parties)"
 
 
@@ -121,7 +147,7 @@ def _party_ref(p: Party, is_client: bool) -> PartyRef:
     return PartyRef(_article(label), tuple(sorted(a for a in aliases if a)), is_client)
 
 
-def sides(deal: Deal | None, perspective: list[str], seg: Segmentation | None = None) -> Sides:
+def sides(deal: Deal | None, perspective: list[str], text: str | None = None) -> Sides:
     """Split the deal's parties into the client and the others; fall back on roles and names."""
     deal = deal or Deal()
     parties = deal.key_terms.parties
@@ -131,7 +157,7 @@ def sides(deal: Deal | None, perspective: list[str], seg: Segmentation | None = 
         refs = tuple(_party_ref(p, p is chosen) for p in parties)
         others = [r.label for r in refs if not r.is_client]
         return Sides(refs, chosen is not None, others[0] if len(others) == 1 else None)
-    return _sides_from_roles(client.role, perspective, seg)
+    return _sides_from_roles(client.role, perspective, text)
 
 
 def _client_party(
@@ -148,33 +174,33 @@ def _client_party(
     return None
 
 
-def _sides_from_roles(role: str | None, perspective: list[str], seg: Segmentation | None) -> Sides:
+def _sides_from_roles(role: str | None, perspective: list[str], text: str | None) -> Sides:
     client_roles = {r.lower() for r in ([role] if role else perspective)}
     refs: list[PartyRef] = []
     for word in ROLE_WORDS:
         refs.append(PartyRef(_article(word), (word,), word.lower() in client_roles))
-    names = [n for n in _preamble_names(seg) if n.lower() not in {w.lower() for w in ROLE_WORDS}]
+    names = [n for n in _preamble_names(text) if n.lower() not in {w.lower() for w in ROLE_WORDS}]
     refs += [PartyRef(n, (n,), False) for n in names]
     return Sides(tuple(refs), bool(client_roles), names[0] if len(names) == 1 else None)
 
 
-def _preamble_names(seg: Segmentation | None) -> list[str]:
-    """Names the preamble defines ("Diversinet Corp. ("Diversinet")"): the likely parties.
-
-    The preamble ends where "Party" / "Parties" is defined, else at the first heading.
-    """
-    if seg is None:
+def _preamble_names(text: str | None) -> list[str]:
+    """Names the preamble defines after "between": `PivX Corporation ... ("PivX")`."""
+    if not text:
         return []
-    ends = [t.start for t in seg.terms if t.term.lower() in ("party", "parties")]
-    ends += [h.start for h in seg.headings if h.start > 200]
-    end = min(ends, default=_PREAMBLE_CHARS)
-    return [
-        t.term
-        for t in seg.terms
-        if t.start < end
-        and t.term.lower() not in _GENERIC_TERMS
-        and not any(ch.isdigit() for ch in t.term)
-    ]
+    head = text[:_PREAMBLE_CHARS]
+    at = _BETWEEN.search(head)
+    if not at:
+        return []
+    names = []
+    stop = _RECITALS.search(head, at.end())
+    end = min(stop.start() if stop else len(head), at.end() + _PARTIES_SPAN)
+    for m in _DEFINED.finditer(head, at.end(), end):
+        name = " ".join(m.group(1).split())
+        words = {w.lower() for w in re.findall(r"[A-Za-z]+", name)}
+        if not words & _GENERIC_WORDS and name not in names:
+            names.append(name)
+    return names
 
 
 def _alias_pattern(sides_: Sides) -> tuple[re.Pattern, dict[str, PartyRef]]:
@@ -187,11 +213,15 @@ def _alias_pattern(sides_: Sides) -> tuple[re.Pattern, dict[str, PartyRef]]:
     alt = "|".join(
         re.escape(n).replace(r"\ ", r"\s+") for n in sorted(forms, key=len, reverse=True)
     )
-    return re.compile(rf"\b(?:(?i:the)\s+)?(?P<p>{alt}|{_MUTUAL})\b"), by_alias
+    # "this Reseller Agreement" names the contract, not the Reseller.
+    return re.compile(
+        rf"\b(?:(?i:the)\s+)?(?P<p>{alt}|{_MUTUAL})\b(?!\s+(?i:agreement|contract)\b)"
+    ), by_alias
 
 
 _POSS = r"(?:['’][sS]?)"
-_LIABLE_AFTER = re.compile(rf"\s*{_POSS}\s+(?:\w+\s+){{0,3}}liabilit", re.I)
+_LIABLE_AFTER = re.compile(rf"\s*{_POSS}\s+(?:[\w'’]+\s+){{0,4}}liabilit", re.I)
+_NEITHER_BEFORE = re.compile(r"\b(?:neither|nor)\s+(?:the\s+)?$", re.I)
 _NEG = re.compile(
     r"\s+(?:(?:shall|will|must|may|can|agrees?|covenants?|undertakes?)\s+(?:not|never)\b"
     r"|agrees?\s+that\s+it\s+(?:shall|will)\s+not\b|(?:shall|will)\s+refrain\b)",
@@ -232,6 +262,8 @@ def _label(m: re.Match, by_alias: dict[str, PartyRef], after: str) -> str | None
     """The party a mention names; "each party" for either / each / neither party."""
     said = " ".join(m.group("p").split())
     ref = by_alias.get(said.casefold())
+    if ref and _NEITHER_BEFORE.search(m.string[max(0, m.start() - 12) : m.start()]):
+        return "each party"  # "neither ADAMS GOLF nor CONSULTANT shall"
     if ref:
         return ref.label
     # "the parties" names both only where it governs a verb ("the parties agree").

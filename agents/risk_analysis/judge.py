@@ -31,7 +31,6 @@ from legal_orch.domain import (
     Document,
     Finding,
     FindingStatus,
-    Segmentation,
     Severity,
 )
 from legal_orch.playbook import Rule, Verdict
@@ -69,7 +68,6 @@ def judge(
     clauses: list[Clause],
     doc: Document,
     deal: Deal | None = None,
-    seg: Segmentation | None = None,
     calibration: Calibration | None = None,
 ) -> Finding:
     """Apply `rule` to the clauses of its categories in `doc`, for the deal's client."""
@@ -77,7 +75,7 @@ def judge(
     found = [with_attributes(c, doc) for c in present_clauses(clauses)]
     if not found:
         return _not_found(rule, ev)
-    side = _orientation(rule, found, deal, seg)
+    side = _orientation(rule, found, deal, doc)
     v = _checked(rule, found, doc)
     if rule.direction and side.burdens is not None:
         verdict = _verdict_for(rule, side.burdens)
@@ -98,12 +96,10 @@ def judge(
     )
 
 
-def _orientation(
-    rule: Rule, found: list[Clause], deal: Deal | None, seg: Segmentation | None
-) -> Orientation:
+def _orientation(rule: Rule, found: list[Clause], deal: Deal | None, doc: Document) -> Orientation:
     if not rule.direction:
         return Orientation(None, None, None, None)
-    parties = sides(deal, rule.perspective, seg)
+    parties = sides(deal, rule.perspective, doc.text)
     return orient(rule.direction, read(" ".join(c.text for c in found), parties), parties)
 
 
