@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from legal_orch_agents.risk_analysis import AGENT, analyze
 from legal_orch_agents.risk_analysis.calibration import Calibration, shipped
+from legal_orch_agents.risk_analysis.direction import orient, read, sides
 from legal_orch_agents.risk_analysis.judge import judge
 from legal_orch_agents.risk_analysis.nli import NliModel
 
 from legal_orch.datasets.cuad import load_cuad
 from legal_orch.domain import Clause, ClientSide, Deal, Finding, KeyTerms, Party, Subtask
 from legal_orch.ingest.segment import segment
-from legal_orch.playbook import Rule, load_playbook, parse_playbook
+from legal_orch.playbook import Direction, Rule, load_playbook, parse_playbook
 from legal_orch.side import resolve_client
 from tests.playbook_examples import example_case, example_document
 
@@ -355,3 +356,57 @@ def test_findings_are_plain_words():
             text = " ".join([f.title, f.explanation, *f.notes])
             assert not _NOT_FOR_LAWYERS.search(text), (rule.id, text)
             assert "|" not in text, (rule.id, text)
+
+
+# --- reading whose side a clause is on -----------------------------------------------------------
+
+_ACME = Deal(
+    key_terms=KeyTerms(
+        parties=[
+            Party(name="Acme Corp.", short_names=["Acme"], role="supplier"),
+            Party(name="Beta LLC", short_names=["Beta"], role="distributor"),
+        ]
+    ),
+    client=ClientSide(party="Beta LLC", role="distributor", assumed=False),
+)
+
+
+@pytest.mark.parametrize(
+    ("reads", "text", "burdens"),
+    [
+        ("obligation", "Acme hereby grants to Beta an exclusive licence.", "counterparty"),
+        ("obligation", "Beta shall not sell competing products.", "client"),
+        ("obligation", "Beta, at its own cost, shall not sell competing products.", "client"),
+        ("obligation", "Neither Acme nor Beta shall assign this Agreement.", "mutual"),
+        ("obligation", "Beta may not assign without the prior written consent of Acme.", "client"),
+        ("right", "Acme may terminate this Agreement on ten days' notice.", "client"),
+        ("right", "Beta shall have the right to audit Acme's records.", "counterparty"),
+        ("right", "Either party may terminate on ninety days' notice.", "mutual"),
+        (
+            "right",
+            "The Agreement renews unless terminated by Beta sixty days before expiry.",
+            "counterparty",
+        ),
+        ("liability_limit", "IN NO EVENT SHALL ACME BE LIABLE FOR MORE THAN THE FEES.", "client"),
+        (
+            "liability_limit",
+            "Beta's total liability shall not exceed the fees paid.",
+            "counterparty",
+        ),
+        (
+            "liability_limit",
+            "Each party's aggregate liability shall not exceed the fees.",
+            "mutual",
+        ),
+        ("liability_exposure", "The cap shall not apply to Acme's indemnities.", "counterparty"),
+        ("obligation", "The Products are sold on an exclusive basis.", None),
+    ],
+)
+def test_whose_side_a_clause_is_on(reads, text, burdens):
+    parties = sides(_ACME, ["distributor"], None)
+    got = orient(Direction(reads=reads), read(text, parties), parties)
+    assert got.burdens == burdens, got
+    if burdens == "client":
+        assert got.burdened == "Beta" and got.benefited == "Acme"
+    if burdens == "counterparty":
+        assert got.burdened == "Acme" and got.benefited == "Beta"
