@@ -60,7 +60,19 @@ def evaluate(check: AttributeCheck, clauses: list[Clause]) -> CheckResult:
         return _on_values(check, [c.answer for c in clauses if c.answer], [], clauses)
     attrs = [a for c in clauses for a in c.attributes if a.kind == check.attribute]
     values = [a.normalized if a.normalized is not None else a.value for a in attrs]
-    return _on_values(check, values, attrs, clauses)
+    result = _on_values(check, values, attrs, clauses)
+    if result.outcome == "pass" and check.attribute == "money" and _hidden_amounts(clauses):
+        # "$2,000,000 per occurrence and $[***] in the aggregate": one amount cannot be read,
+        # so the check cannot be said to hold for every amount.
+        return CheckResult(check, "redacted", values, attrs)
+    return result
+
+
+_HIDDEN_AMOUNT = re.compile(r"(?:US\s?\$|\$|USD|€|EUR|£|GBP)\s?\[[^\]]{0,40}\]", re.I)
+
+
+def _hidden_amounts(clauses: list[Clause]) -> bool:
+    return any(_HIDDEN_AMOUNT.search(c.text) for c in clauses)
 
 
 def unread(clauses: list[Clause], if_present: bool = False) -> Outcome:

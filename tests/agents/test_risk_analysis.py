@@ -410,3 +410,12 @@ def test_whose_side_a_clause_is_on(reads, text, burdens):
         assert got.burdened == "Beta" and got.benefited == "Acme"
     if burdens == "counterparty":
         assert got.burdened == "Acme" and got.benefited == "Beta"
+
+
+def test_a_stated_amount_beside_a_redacted_one_is_not_a_pass():
+    f = _one(
+        "insurance",
+        "Supplier shall maintain insurance of $2,000,000 per occurrence and $[***] in the aggregate.",
+        "Insurance",
+    )
+    assert f.status == "redacted"
