@@ -221,6 +221,9 @@ def _alias_pattern(sides_: Sides) -> tuple[re.Pattern, dict[str, PartyRef]]:
 
 _POSS = r"(?:['’][sS]?)"
 _LIABLE_AFTER = re.compile(rf"\s*{_POSS}\s+(?:[\w'’]+\s+){{0,4}}liabilit", re.I)
+_CAP_WORDS = re.compile(
+    r"\bexceed|\blimited\s+to\b|\bin\s+excess\s+of\b|\bmore\s+than\b|\bmaximum\b", re.I
+)
 _NEITHER_BEFORE = re.compile(r"\b(?:neither|nor)\s+(?:the\s+)?$", re.I)
 _NEG = re.compile(
     r"\s+(?:(?:shall|will|must|may|can|agrees?|covenants?|undertakes?)\s+(?:not|never)\b"
@@ -315,7 +318,9 @@ def _read_mention(
     label: str, after: str, before: str, pat: re.Pattern, by_alias: dict, out: Reading
 ) -> None:
     if kind := _liability(after, before):
-        _add(out.favoured if kind == "limited" else out.bound, kind, label)
+        if kind == "limited" and _CAP_WORDS.search(after[:160]):
+            kind = "capped"  # limited to an amount, not merely freed of some kinds of loss
+        _add(out.bound if kind == "exposed" else out.favoured, kind, label)
     elif g := _GRANT.match(after):
         _add(out.bound, "strong", label)
         rest = after[g.end() :]
@@ -336,19 +341,22 @@ def _read_mention(
 def orient(direction: Direction, reading: Reading, sides_: Sides) -> Orientation:
     """Whom the clause burdens, as the rule's `reads` defines it, seen from the client."""
     client = _client_label(reading, sides_)
+    # A clause's first operative provision states its main effect ("PivX may terminate for
+    # convenience. ... may be terminated by either party for breach"): it decides.
     if direction.reads == "liability_limit":
-        burdened = _others(reading.favoured.get("limited", []), reading, sides_)
+        limited = reading.favoured.get("capped") or reading.favoured.get("limited", [])
+        burdened = _others(limited, reading, sides_)
     elif direction.reads == "liability_exposure":
         burdened = reading.bound.get("exposed", [])
     elif direction.reads == "right":
-        fav = reading.favoured.get("strong", [])
-        burdened = _others(fav, reading, sides_) if fav else reading.bound.get("strong", [])
-        burdened = burdened or reading.bound.get("weak", [])
+        fav = reading.favoured.get("strong", [])[:1]
+        burdened = _others(fav, reading, sides_) if fav else reading.bound.get("strong", [])[:1]
+        burdened = burdened or reading.bound.get("weak", [])[:1]
     else:
-        burdened = reading.bound.get("strong", [])
-        if not burdened and (fav := reading.favoured.get("strong", [])):
+        burdened = reading.bound.get("strong", [])[:1]
+        if not burdened and (fav := reading.favoured.get("strong", [])[:1]):
             burdened = _others(fav, reading, sides_)
-        burdened = burdened or reading.bound.get("weak", [])
+        burdened = burdened or reading.bound.get("weak", [])[:1]
     return _orientation(burdened, reading, sides_, client)
 
 

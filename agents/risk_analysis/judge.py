@@ -123,12 +123,12 @@ def _by_direction(rule: Rule, verdict: Verdict, checked: Verdicts) -> Verdicts:
     why = f"It is one-sided against the client; the playbook's position: {rule.preferred.strip()}"
     severity = rule.severity_deviation
     if checked.status == "deviation" and rule.checks:
-        why += f" Besides: {checked.explanation}"
+        why += f" Besides, {_uncap(checked.explanation)}"
         severity = max(severity, checked.severity, key=SEVERITIES.index)
     elif checked.status in ("needs_review", "redacted"):
-        why += f" Besides: {checked.explanation}"
+        why += f" Besides, {_uncap(checked.explanation)}"
     elif passed := [r for r in checked.passed if r.outcome == "pass"]:
-        why += " Otherwise it meets the playbook: " + "; ".join(met(r.check) for r in passed) + "."
+        why += " Otherwise it meets the playbook: " + "; ".join(map(_met_with_values, passed)) + "."
     return Verdicts("deviation", severity, why, checked.cites, checked.notes)
 
 
@@ -278,7 +278,14 @@ def _why_passed(rule: Rule, results: list[CheckResult], found: list[Clause]) -> 
         stated = "The clause is present"
     if not passed:
         return f"{stated}, as the playbook expects: {rule.preferred.strip()}"
-    return f"{stated} and meets the playbook: " + "; ".join(met(r.check) for r in passed) + "."
+    return (
+        f"{stated} and meets the playbook: " + "; ".join(_met_with_values(r) for r in passed) + "."
+    )
+
+
+def _met_with_values(r: CheckResult) -> str:
+    said = found_values(r)
+    return met(r.check) + (f" ({said})" if said else "")
 
 
 def _cat(rule: Rule) -> str:
@@ -287,6 +294,12 @@ def _cat(rule: Rule) -> str:
 
 def _a(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def _uncap(text: str) -> str:
+    """Lower-case a sentence's first letter unless it starts a name or an acronym."""
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() or first in ("Which",) else text[:1].lower() + text[1:]
 
 
 def _cap(text: str) -> str:
