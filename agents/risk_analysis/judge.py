@@ -297,9 +297,9 @@ def _a(noun: str) -> str:
 
 
 def _uncap(text: str) -> str:
-    """Lower-case a sentence's first letter unless it starts a name or an acronym."""
+    """Lower-case a sentence's first letter, unless its first word is an acronym."""
     first = text.split(" ", 1)[0]
-    return text if first.isupper() or first in ("Which",) else text[:1].lower() + text[1:]
+    return text if first.isupper() else text[:1].lower() + text[1:]
 
 
 def _cap(text: str) -> str:
