@@ -22,11 +22,13 @@ import bm25s
 import numpy as np
 from legal_orch_agents.precedent_research.build import (
     CLAUSES_FILE,
+    CONTRACTS_FILE,
     DEFAULT_OUT,
     MANIFEST_FILE,
     VECTORS_FILE,
     dequantize,
 )
+from legal_orch_agents.precedent_research.market import Market
 from legal_orch_agents.precedent_research.rerank import Pool, Reranker, rrf, text_key
 
 from legal_orch.domain import Precedent
@@ -38,7 +40,12 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
 DEFAULT_BANK = DEFAULT_OUT
+ACORD_OMITTED = "<omitted>"  # ACORD marks text left out of a clause so; a lawyer reads "[...]"
+OMISSION = "[...]"
 CANDIDATES = 100  # per retriever; the fused pool is their union
+# The best-rated language is the clause nearest the rule whose rated request is nearest too; a
+# star more counts for about a tenth of a cosine.
+RATING_WEIGHT = 0.1
 ADD_BATCH = 2000  # below Chroma's max batch size
 
 
@@ -67,8 +74,10 @@ class PrecedentBank:
         vectors: np.ndarray | None = None,
         reranker: Reranker | None = None,
         checksum: str = "",
+        contracts: list[dict] | None = None,
     ):
         self.records = records
+        self.market = Market(contracts or [])
         self.embedder = embedder
         self.reranker = reranker
         self.checksum = checksum or _records_checksum(records)
@@ -90,8 +99,7 @@ class PrecedentBank:
         """Load a bank written by `legal_orch_agents.precedent_research.build` (vectors and reranker if shipped)."""
         clauses = directory / CLAUSES_FILE
         checksum = sha256_file(clauses)
-        with gzip.open(clauses, "rt", encoding="utf-8") as f:
-            records = [json.loads(line) for line in f]
+        records = _read_jsonl(clauses)
         return cls(
             records,
             embedder=embedder,
@@ -99,6 +107,7 @@ class PrecedentBank:
             vectors=_load_vectors(directory / VECTORS_FILE, checksum, len(records)),
             reranker=_default_reranker() if reranker == "default" else reranker,  # type: ignore[arg-type]
             checksum=checksum,
+            contracts=_read_jsonl(directory / CONTRACTS_FILE),
         )
 
     # -- indexes ---------------------------------------------------------------------------
@@ -157,7 +166,7 @@ class PrecedentBank:
     def _warm(self) -> None:
         # Build the lexical index once, under the lock: a review's parallel research subtasks
         # would otherwise each tokenise the whole bank at the same time.
-        for attr in ("_bm25", "_token_sets", "_keys", "_chars", "_categories"):
+        for attr in ("_bm25", "_token_sets", "_keys", "_chars", "_categories", "_request_vectors"):
             getattr(self, attr)
 
     def _index(self) -> Collection:
@@ -270,25 +279,59 @@ class PrecedentBank:
         r = self.records[hit.row]
         return Precedent(
             id=r["id"],
-            text=r["text"],
+            text=r["text"].replace(ACORD_OMITTED, OMISSION),
             source=r["source"],
             category=r.get("category"),
             contract_type=r.get("contract_type"),
             answer=r.get("answer"),
             score=hit.score,
+            parties=r.get("parties") or [],
+            rating=r.get("rating"),
+            rated_for=r.get("rated_for"),
         )
 
-    def answers(self, category: str) -> list[str]:
-        """Return the normalised answers of `category`, one per precedent contract."""
-        seen: dict[str, str] = {}
-        for r in self.records:
-            if r.get("category") == category and r.get("answer") and r["source"] not in seen:
-                seen[r["source"]] = r["answer"]
-        return list(seen.values())
+    def contract_of(self, precedent: Precedent) -> str:
+        """Return the key of the contract a precedent comes from (its id when none is known)."""
+        return self.records[self._row[precedent.id]].get("contract") or precedent.id
+
+    def best_rated(self, query: np.ndarray, categories: Sequence[str], min_rating: int) -> Precedent | None:
+        """Return the clause of `categories` with the best lawyers' rating, nearest the query."""
+        rows = [
+            i
+            for i, r in enumerate(self.records)
+            if r.get("category") in categories and (r.get("rating") or 0) >= min_rating
+        ]
+        if not rows:
+            return None
+        requests = self._request_vectors
+        scores = np.array(
+            [
+                float(self.vectors[i] @ query)
+                + float(requests[self.records[i]["rated_for"]] @ query)
+                + RATING_WEIGHT * self.records[i]["rating"]
+                for i in rows
+            ]
+        )
+        best = int(np.argmax(scores))
+        return self.precedent(Hit(rows[best], float(scores[best])))
+
+    @cached_property
+    def _request_vectors(self) -> dict[str, np.ndarray]:
+        """The vectors of the requests that ACORD's lawyers rated clauses for."""
+        texts = sorted({r["rated_for"] for r in self.records if r.get("rated_for")})
+        vectors = self.embedder.encode(texts) if texts else []
+        return dict(zip(texts, vectors, strict=True))
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
 
 
 def _metadata(record: dict) -> dict[str, Any]:
-    keys = ("category", "contract_type", "answer", "source", "corpus")
+    keys = ("category", "contract_type", "answer", "source", "corpus", "rating")
     return {k: record[k] for k in keys if record.get(k) is not None}
 
 
