@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from legal_orch_agents.precedent_research import ours
 from legal_orch_agents.precedent_research.bank import DEFAULT_BANK, PrecedentBank
 from legal_orch_agents.precedent_research.market import PERIODS, Market
-from legal_orch_agents.precedent_research.rerank import text_key
 
 from legal_orch.context import ReviewContext
 from legal_orch.domain import Clause, KeyTerms, Precedent, Subtask
@@ -74,15 +74,25 @@ def query_for(rule: Rule, clauses: list[Clause]) -> tuple[str, list[str]]:
     return rule.preferred or rule.title, list(rule.categories)
 
 
-def closest(bank: PrecedentBank, text: str, categories: list[str], k: int) -> list[Precedent]:
+def closest(
+    bank: PrecedentBank,
+    text: str,
+    categories: list[str],
+    k: int,
+    query: np.ndarray | None = None,
+) -> list[Precedent]:
     """Return the `k` best precedents over `categories` (the whole bank if none match).
 
     One per contract and one per wording: a lawyer gains nothing from the same clause twice.
     """
-    found = [p for c in categories for p in bank.search(text, k=k * POOL_FACTOR, category=c)]
+    if query is None and text.strip():
+        query = bank.embedder.encode([text])[0]
+    found = (
+        bank.search(text, k=k * POOL_FACTOR, category=categories, query=query) if categories else []
+    )
     if not found:
-        found = bank.search(text, k=k * POOL_FACTOR)
-    return distinct(bank, sorted(found, key=lambda p: -p.score))[:k]
+        found = bank.search(text, k=k * POOL_FACTOR, query=query)
+    return distinct(bank, found)[:k]
 
 
 def distinct(bank: PrecedentBank, precedents: list[Precedent]) -> list[Precedent]:
@@ -90,16 +100,17 @@ def distinct(bank: PrecedentBank, precedents: list[Precedent]) -> list[Precedent
     seen: set[str] = set()
     out = []
     for p in precedents:
-        keys = {bank.contract_of(p), text_key(p.text)}
+        keys = {bank.contract_of(p), bank.text_key_of(p)}
         if not keys & seen:
             out.append(p)
             seen |= keys
     return out
 
 
-def alternative(bank: PrecedentBank, rule: Rule, text: str, categories: list[str]) -> Precedent | None:
+def alternative(
+    bank: PrecedentBank, rule: Rule, categories: list[str], query: np.ndarray
+) -> Precedent | None:
     """Return the best-rated precedent language for the rule (ACORD's lawyers' ratings)."""
-    query = bank.embedder.encode([rule.preferred or text])[0]
     return bank.best_rated(query, categories, MIN_RATING)
 
 
@@ -122,7 +133,9 @@ def comparison_for(
     return " ".join(lines) or None
 
 
-def sentence(market: Market, category: str, clauses: list[Clause], key_terms: KeyTerms | None) -> str:
+def sentence(
+    market: Market, category: str, clauses: list[Clause], key_terms: KeyTerms | None
+) -> str:
     """One sentence placing this contract's clause of `category` in the market."""
     present = bool(clauses)
     if category == "Governing Law":
@@ -152,8 +165,13 @@ def research(
     bank = bank_of(ctx)
     text, categories = query_for(rule, clauses)
     k = ctx.settings.precedents_per_finding
-    offered = alternative(bank, rule, text, list(rule.categories) or categories)
-    found = closest(bank, text, categories, k)
+    wanted = rule.preferred or text
+    texts = list(dict.fromkeys(t for t in (text, wanted) if t.strip()))
+    vectors = dict(zip(texts, bank.embedder.encode(texts), strict=True)) if texts else {}
+    offered = None
+    if wanted in vectors:
+        offered = alternative(bank, rule, list(rule.categories) or categories, vectors[wanted])
+    found = closest(bank, text, categories, k, vectors.get(text))
     precedents = distinct(bank, ([offered] if offered else []) + found)[:k]
     key_terms = subtask.deal.key_terms if subtask.deal else None
     return precedents, comparison_for(bank, rule, clauses, key_terms, offered)
@@ -172,6 +190,12 @@ AGENT = AgentSpec(
     setup=setup,
     hooks={
         name: _acord_hook(name)
-        for name in ("acord_bank", "judged_rankings", "corpus_rankings", "bank_latency")
+        for name in (
+            "acord_bank",
+            "judged_rankings",
+            "acord_categories",
+            "acord_ids",
+            "bank_size",
+        )
     },
 )

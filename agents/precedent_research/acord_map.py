@@ -18,7 +18,9 @@ from legal_orch.datasets.cuad_categories import CATEGORIES  # the first two: nam
 _LIABILITY = ("Cap on Liability", "Uncapped Liability")
 _CARVE_OUTS = ("Uncapped Liability", "Cap on Liability")
 _CARVE_OUT = re.compile(r"carve|exception|exclude|subject to|applies to|not apply", re.I)
-_DAMAGES = re.compile(r"caps?\b|indirect|consequential|incidental|lost profits|punitive|strict liab", re.I)
+_DAMAGES = re.compile(
+    r"caps?\b|indirect|consequential|incidental|lost profits|punitive|strict liab", re.I
+)
 _EXCLUSIVE_REMEDY = re.compile(r"exclusiv\w* remedy", re.I)
 _PRODUCT_WARRANTY = re.compile(r"product warranty|defective products|shelf life", re.I)
 _ALIASES = {
@@ -42,7 +44,9 @@ def _named(text: str) -> tuple[str, ...]:
     for alias, cats in _ALIASES.items():
         if _key(alias) in low:
             return cats
-    return tuple(c for c in CATEGORIES[2:] if re.search(rf"(?<![a-z]){re.escape(_key(c))}(?![a-z])", low))
+    return tuple(
+        c for c in CATEGORIES[2:] if re.search(rf"(?<![a-z]){re.escape(_key(c))}(?![a-z])", low)
+    )
 
 
 def cuad_categories(query: str, acord_category: str | None) -> tuple[str, ...]:

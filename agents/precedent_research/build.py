@@ -135,7 +135,9 @@ def contract_measures(row: dict, present: dict[str, str]) -> dict:
         if days is not None:
             out[category] = days
     if "Termination for Convenience" in present:
-        out["Termination for Convenience"] = measures.notice_days(text["Termination for Convenience"])
+        out["Termination for Convenience"] = measures.notice_days(
+            text["Termination for Convenience"]
+        )
     if "Warranty Duration" in present:
         out["Warranty Duration"] = measures.first_duration(text["Warranty Duration"])
     if "Cap on Liability" in present:
@@ -272,7 +274,9 @@ def acord_records(acord_dir: Path, cuad_dir: Path | None = None) -> Iterator[dic
         key = texts.contract_of(text) if texts else None
         row = texts.rows.get(key) if texts and key else None
         contract = contract_record(row, folders.get(key or "")) if row else None
-        category = categories.get(doc["_id"]) or (texts.category_of(key, text) if texts and key else None)
+        category = categories.get(doc["_id"]) or (
+            texts.category_of(key, text) if texts and key else None
+        )
         rating, rated_for = ratings.get(doc["_id"], (None, None))
         yield {
             "id": f"acord:{doc['_id']}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from legal_orch_agents.precedent_research.measures import Cap, format_multiple
 
@@ -66,14 +66,21 @@ class Market:
     """The precedent contracts of the bank, as recorded when it was built."""
 
     contracts: list[dict]
+    _having: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
     def having(self, category: str) -> list[dict]:
         """Return the contracts that have a clause of `category`."""
-        return [c for c in self.contracts if category in c.get("present", {})]
+        if category not in self._having:
+            self._having[category] = [c for c in self.contracts if category in c.get("present", {})]
+        return self._having[category]
 
     def measures(self, category: str) -> list:
         """Return the measure of `category` of every contract that states one."""
-        return [c["measures"][category] for c in self.having(category) if category in c.get("measures", {})]
+        return [
+            c["measures"][category]
+            for c in self.having(category)
+            if category in c.get("measures", {})
+        ]
 
     # -- sentences -----------------------------------------------------------------------------
 

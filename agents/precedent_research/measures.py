@@ -34,7 +34,9 @@ _PARENT = {
 
 def attributes(text: str) -> list[Attribute]:
     """Return the typed attributes the shared rules read in `text`."""
-    doc = Document(path="", name="", sha256="", text=text, pages=[Page(number=1, start=0, end=len(text))])
+    doc = Document(
+        path="", name="", sha256="", text=text, pages=[Page(number=1, start=0, end=len(text))]
+    )
     return extract_attributes(doc, 0, len(text))
 
 
@@ -58,7 +60,9 @@ def answer_days(answer: str | None) -> float | None:
 
 def notice_days(text: str) -> float | None:
     """Return the shortest notice period stated in `text`, in days, or None."""
-    days = [float(a.normalized) for a in attributes(text) if a.kind == "notice_days" and a.normalized]
+    days = [
+        float(a.normalized) for a in attributes(text) if a.kind == "notice_days" and a.normalized
+    ]
     return min(days) if days else None
 
 
@@ -130,9 +134,13 @@ def _cap_in(window: str) -> Cap | None:
         return Cap(basis="amount", amount=float(money.normalized or 0))
     if not fees:
         return None
-    multiple = next((float(a.normalized) for a in attrs if a.kind == "multiple" and a.normalized), None)
+    multiple = next(
+        (float(a.normalized) for a in attrs if a.kind == "multiple" and a.normalized), None
+    )
     if multiple is None:
-        percent = next((a for a in attrs if a.kind == "percent" and a.citation.start < fees.start()), None)
+        percent = next(
+            (a for a in attrs if a.kind == "percent" and a.citation.start < fees.start()), None
+        )
         multiple = float(percent.normalized) / 100 if percent and percent.normalized else None
     if multiple is None and _TWICE.search(window[: fees.start()]):
         multiple = 2.0
