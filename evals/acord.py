@@ -143,6 +143,7 @@ def run(
     per_query = {
         q: {
             "categories": categories[q],
+            "top10": product[q][:10],
             **_rounded(mean_metrics({q: product[q]}, {q: acord.qrels[q]})),
         }
         for q in acord.qrels
