@@ -231,7 +231,7 @@ class ClientSide(BaseModel):
 class Precedent(BaseModel):
     id: str
     text: str
-    source: str  # the contract it comes from, by type and parties ("Reseller agreement between ...")
+    source: str  # its contract, by type and parties: "Reseller agreement between A and B"
     category: str | None = None
     contract_type: str | None = None  # "reseller agreement"
     answer: str | None = None
