@@ -129,7 +129,7 @@ def comparison_for(
         for category in dict.fromkeys(rule.categories or [c.category for c in clauses])
     ]
     if offered is not None:
-        lines.append(offer_line(offered, present=bool(clauses)))
+        lines.append(offer_line(offered, rule, present=bool(clauses)))
     return " ".join(lines) or None
 
 
@@ -147,11 +147,26 @@ def sentence(
     return market.presence(category, present)
 
 
-def offer_line(p: Precedent, present: bool) -> str:
+# How the best-rated language is offered, by the rule's kind and whether the clause is there.
+# A clause the client avoids and does not have needs no language; nor does one only reported on.
+OFFERS = {
+    ("require", True): "Should this clause be renegotiated, the",
+    ("require", False): "To add one, the",
+    ("avoid", True): "If the clause must stay, the",
+    ("inform", True): "Should this clause be renegotiated, the",
+}
+
+
+def offers(rule: Rule, present: bool) -> bool:
+    """Whether best-rated language helps a lawyer with this rule and this contract."""
+    return (rule.kind, present) in OFFERS
+
+
+def offer_line(p: Precedent, rule: Rule, present: bool) -> str:
     """Say where the best-rated language is and what it was rated for."""
-    lead = "Should this clause be renegotiated, the" if present else "To add one, the"
+    lead = OFFERS[(rule.kind, present)]
     source = p.source if p.source[1:2].isupper() else p.source[:1].lower() + p.source[1:]
-    where = f"from the {source}" if p.contract_type else "an ACORD clause"
+    where = f"from the {source}" if p.contract_type else "from a contract ACORD does not name"
     return (
         f"{lead} best-rated market language is the first precedent below ({where}; rated "
         f"{p.rating} of 5 stars by ACORD's lawyers for “{p.rated_for}”)."
@@ -169,7 +184,7 @@ def research(
     texts = list(dict.fromkeys(t for t in (text, wanted) if t.strip()))
     vectors = dict(zip(texts, bank.embedder.encode(texts), strict=True)) if texts else {}
     offered = None
-    if wanted in vectors:
+    if wanted in vectors and offers(rule, bool(clauses)):
         offered = alternative(bank, rule, list(rule.categories) or categories, vectors[wanted])
     found = closest(bank, text, categories, k, vectors.get(text))
     precedents = distinct(bank, ([offered] if offered else []) + found)[:k]

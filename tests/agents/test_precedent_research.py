@@ -234,6 +234,18 @@ def test_the_best_rated_language_comes_first_with_its_rating(ctx):
     assert "rated 5 of 5 stars by ACORD's lawyers for “New York Governing Law”" in comparison
 
 
+def test_language_is_offered_only_where_it_helps(ctx):
+    # A clause the client avoids and does not have needs no "language to add".
+    avoid = RULES["law"].model_copy(update={"kind": "avoid"})
+    precedents, comparison = research(sub(avoid), avoid, [], ctx)
+    assert "rated" not in comparison and all(p.rating is None for p in precedents)
+    found = clause("Governing Law", NY.format(i=0), "New York")
+    _, comparison = research(sub(avoid), avoid, [found], ctx)
+    assert "If the clause must stay, the best-rated market language" in comparison
+    _, comparison = research(sub(RULES["law"]), RULES["law"], [], ctx)
+    assert "To add one, the best-rated market language" in comparison
+
+
 def test_no_rated_language_no_offer(ctx):
     _, comparison = research(sub(RULES["renewal"]), RULES["renewal"], [], ctx)
     assert "rated" not in comparison
