@@ -10,7 +10,7 @@ import pytest
 from legal_orch_agents.precedent_research import build as bp
 from legal_orch_agents.precedent_research.acord_map import cuad_categories
 from legal_orch_agents.precedent_research.bank import PrecedentBank
-from legal_orch_agents.precedent_research.market import format_days, share
+from legal_orch_agents.precedent_research.market import Market, format_days, share
 from legal_orch_agents.precedent_research.measures import Cap, answer_days, cap, jurisdictions
 from legal_orch_agents.precedent_research.rerank import Memory, Pool, fit, pool_features, text_key
 from legal_orch_agents.precedent_research.sources import contract_type, label, parties
@@ -162,6 +162,19 @@ def test_share_says_small_shares_as_counts():
     assert share(0, 12) == "none of the 12 precedent contracts"
     assert share(12, 12) == "all 12 precedent contracts"
     assert share(271, 272) == "271 of the 272 precedent contracts"  # never "100%" short of all
+
+
+def test_peers_need_enough_contracts_of_the_kind():
+    contracts = [
+        {"key": str(i), "contract_type": kind, "present": {"Exclusivity": "Yes"} if i % 2 else {}}
+        for i, kind in enumerate(["reseller agreement"] * 6 + ["licence agreement"] * 4)
+    ]
+    market = Market(contracts)
+    assert market.presence("Exclusivity", True, ("reseller agreement",)) == (
+        "Exclusivity: this contract has an Exclusivity clause, as do 5 of the 10 precedent "
+        "contracts (50%), and 3 of the 6 reseller agreements (50%)."
+    )
+    assert "licence" not in market.presence("Exclusivity", False, ("licence agreement",))
 
 
 def test_format_days():

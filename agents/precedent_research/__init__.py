@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from legal_orch_agents.precedent_research import ours
 from legal_orch_agents.precedent_research.bank import DEFAULT_BANK, PrecedentBank
-from legal_orch_agents.precedent_research.market import PERIODS, Market
+from legal_orch_agents.precedent_research.market import PERIODS, ROLE_TYPES, Market
 
 from legal_orch.context import ReviewContext
 from legal_orch.domain import Clause, KeyTerms, Precedent, Subtask
@@ -138,13 +138,22 @@ def sentence(
 ) -> str:
     """One sentence placing this contract's clause of `category` in the market."""
     present = bool(clauses)
+    kinds = contract_kinds(key_terms)
     if category == "Governing Law":
-        return market.law(ours.law(clauses, key_terms), present)
+        return market.law(ours.law(clauses, key_terms), present, kinds)
     if category == "Cap on Liability":
-        return market.cap(ours.cap(clauses, key_terms), present)
+        return market.cap(ours.cap(clauses, key_terms), present, kinds)
     if category in PERIODS:
-        return market.period(category, ours.days(category, clauses, key_terms), present)
-    return market.presence(category, present)
+        return market.period(category, ours.days(category, clauses, key_terms), present, kinds)
+    return market.presence(category, present, kinds)
+
+
+def contract_kinds(key_terms: KeyTerms | None) -> tuple[str, ...]:
+    """The precedent contract types this contract is one of, from its parties' roles."""
+    for party in key_terms.parties if key_terms else []:
+        if party.role in ROLE_TYPES:
+            return ROLE_TYPES[party.role]
+    return ()
 
 
 # How the best-rated language is offered, by the rule's kind and whether the clause is there.

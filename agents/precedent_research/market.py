@@ -23,6 +23,30 @@ PERIODS = {
     "Warranty Duration": "warranty period",
 }
 TOP_LAWS = 3
+MIN_PEERS = 5  # fewer contracts of the same type than this say nothing about the type
+# The kinds of precedent contract a party's role points to: "reseller" -> reseller and
+# distributor agreements.
+ROLE_TYPES = {
+    "reseller": ("reseller agreement", "distributor agreement"),
+    "distributor": ("reseller agreement", "distributor agreement"),
+    "licensor": ("licence agreement",),
+    "licensee": ("licence agreement",),
+    "franchisor": ("franchise agreement",),
+    "franchisee": ("franchise agreement",),
+    "manufacturer": ("manufacturing agreement", "supply agreement"),
+    "supplier": ("supply agreement", "manufacturing agreement"),
+    "buyer": ("supply agreement", "manufacturing agreement"),
+    "seller": ("supply agreement", "manufacturing agreement"),
+    "service_provider": ("services agreement", "outsourcing agreement", "maintenance agreement"),
+    "consultant": ("consulting agreement",),
+    "agent": ("agency agreement",),
+    "principal": ("agency agreement",),
+    "sponsor": ("sponsorship agreement",),
+    "endorser": ("endorsement agreement",),
+    "host": ("hosting agreement",),
+    "developer": ("development agreement",),
+    "collaborator": ("collaboration agreement",),
+}
 
 
 def share(part: int, whole: int, noun: str = "precedent contracts") -> str:
@@ -84,23 +108,39 @@ class Market:
 
     # -- sentences -----------------------------------------------------------------------------
 
-    def presence(self, category: str, present: bool) -> str:
-        """Say how common a clause of `category` is, and whether this contract has one."""
+    def presence(self, category: str, present: bool, kinds: Sequence[str] = ()) -> str:
+        """Say how common a clause of `category` is, and whether this contract has one.
+
+        `kinds`: the contract types this contract is one of ("reseller agreement", ...); where
+        the bank has enough of them, how common the clause is among them too.
+        """
         n, k = len(self.contracts), len(self.having(category))
+        peers = self.peers(category, kinds)
         if present:
             return (
                 f"{category}: this contract has {_article(category)} {category} clause, as do "
-                f"{share(k, n)}."
+                f"{share(k, n)}{peers}."
             )
-        return f"{category}: none was found here; {share(k, n)} have one."
+        return f"{category}: none was found here; {share(k, n)}{peers} have one."
 
-    def period(self, category: str, ours: float | None, present: bool) -> str:
+    def peers(self, category: str, kinds: Sequence[str]) -> str:
+        """Say how many contracts of the same types have the clause (", and 4 of the 25 ...")."""
+        same = [c for c in self.contracts if c.get("contract_type") in kinds]
+        if len(same) < MIN_PEERS:
+            return ""
+        with_it = sum(category in c.get("present", {}) for c in same)
+        noun = " and ".join(dict.fromkeys(k.removesuffix(" agreement") for k in kinds))
+        return f", and {share(with_it, len(same), f'{noun} agreements')}"
+
+    def period(
+        self, category: str, ours: float | None, present: bool, kinds: Sequence[str] = ()
+    ) -> str:
         """Place this contract's period of `category` in the market's distribution."""
         theirs = [float(d) for d in self.measures(category)]
         what = PERIODS.get(category, "period")
         n, k = len(self.contracts), len(self.having(category))
         if ours is None or not theirs:
-            head = self.presence(category, present)
+            head = self.presence(category, present, kinds)
             if not theirs:
                 return head
             return f"{head} Of those, {len(theirs)} state a {what} (median {_median_days(theirs)})."
@@ -113,12 +153,12 @@ class Market:
             f"{more} longer (median {_median_days(theirs)}; middle half {_quartiles(theirs)})."
         )
 
-    def law(self, ours: list[str], present: bool) -> str:
+    def law(self, ours: list[str], present: bool, kinds: Sequence[str] = ()) -> str:
         """Say how many precedent contracts choose this contract's governing law."""
         category = "Governing Law"
         theirs: list[list[str]] = self.measures(category)
         if not ours or not theirs:
-            return self.presence(category, present)
+            return self.presence(category, present, kinds)
         counts = Counter(j for laws in theirs for j in set(laws))
         n = len(theirs)
         top = ", ".join(f"{j} {count(c, n)}" for j, c in counts.most_common(TOP_LAWS))
@@ -129,14 +169,14 @@ class Market:
             f"law, {count(same, n)} choose {named}; the most common are {top}."
         )
 
-    def cap(self, ours: Cap | None, present: bool) -> str:
+    def cap(self, ours: Cap | None, present: bool, kinds: Sequence[str] = ()) -> str:
         """Place this contract's liability cap among the precedent contracts' caps."""
         category = "Cap on Liability"
         k = len(self.having(category))
         caps = [Cap(**c) for c in self.measures(category)]
         fees = [c for c in caps if c.basis == "fees"]
         sums = [c for c in caps if c.basis == "amount"]
-        head = self.presence(category, present)
+        head = self.presence(category, present, kinds)
         if not k:
             return head
         market = (

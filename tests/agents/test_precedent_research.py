@@ -13,7 +13,7 @@ import pytest
 from legal_orch_agents.precedent_research import AGENT, research
 
 from legal_orch.context import ReviewContext
-from legal_orch.domain import Clause, Deal, KeyTerm, KeyTerms, Subtask
+from legal_orch.domain import Clause, Deal, KeyTerm, KeyTerms, Party, Subtask
 from legal_orch.playbook import Playbook, Rule
 from legal_orch.registry import Registry
 from legal_orch.retrieval.store import Store
@@ -162,6 +162,18 @@ def test_how_common_counts_the_contracts_without_the_clause(ctx):
     _, comparison = research(sub(RULES["exclusivity"]), RULES["exclusivity"], [found], ctx)
     assert "100%" not in comparison
     assert "10 of the 201 precedent contracts (5%)" in comparison
+
+
+def test_how_common_among_contracts_of_the_same_kind(ctx):
+    found = clause("Exclusivity", "Supplier appoints Reseller as its exclusive reseller.", "Yes")
+    terms = KeyTerms(parties=[Party(name="Acme Reseller Inc.", role="reseller")])
+    rule = RULES["exclusivity"]
+    _, comparison = research(sub(rule, terms), rule, [found], ctx)
+    assert (
+        "as do 10 of the 201 precedent contracts (5%), and 10 of the 201 reseller and "
+        in comparison
+    )
+    assert "distributor agreements (5%)." in comparison
 
 
 def test_a_missing_clause_says_how_common_it_is(ctx):
