@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     embed_threads: int = 0  # threads of the ONNX encoder; 0: every core, up to 4
     max_pages: int = 500
     max_file_mb: float = 100.0
+    ocr: bool = False  # read scanned PDFs with OCR (ocrmypdf + Tesseract); batch turns it on
+    ocr_timeout: float = 300.0  # seconds one file's OCR may take
     playbook: str = "commercial"
     precedents_per_finding: int = 3
     max_reroutes: int = 2
