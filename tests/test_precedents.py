@@ -177,6 +177,34 @@ def test_peers_need_enough_contracts_of_the_kind():
     assert "licence" not in market.presence("Exclusivity", False, ("licence agreement",))
 
 
+def test_cap_is_placed_among_the_fee_caps():
+    caps = [
+        {"basis": "fees", "multiple": 1.0, "months": 12},
+        {"basis": "fees", "multiple": 2.0},
+        {"basis": "amount", "amount": 5e6},
+        None,
+    ]
+    contracts = [
+        {"key": str(i), "present": {"Cap on Liability": "Yes"}, "measures": {"Cap on Liability": c}}
+        for i, c in enumerate(caps)
+    ]
+    contracts = [
+        {**c, "measures": {k: v for k, v in c["measures"].items() if v}} for c in contracts
+    ]
+    contracts.append({"key": "x", "present": {}, "measures": {}})
+    market = Market(contracts)
+    assert market.cap(Cap(basis="fees", multiple=1.0, months=12), True) == (
+        "Cap on Liability: 1× the fees of the prior 12 months here. 4 of the 5 precedent "
+        "contracts (80%) have such a clause: 2 cap liability at the fees paid or a multiple of "
+        "them, 1 at a fixed sum, and 1 set no amount that could be read (most of those only "
+        "exclude kinds of damages). 1 of the 2 fee caps (50%) is at 1×, 0 lower and 1 higher; "
+        "1 of them looks back 12 months, as here."
+    )
+    assert market.cap(None, True).startswith(
+        "Cap on Liability: this contract has a Cap on Liability clause, as do 4 of the 5"
+    )
+
+
 def test_format_days():
     assert [format_days(d) for d in (365, 730, 180, 60, 90, 14, 1)] == [
         "1 year",

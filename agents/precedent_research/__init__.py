@@ -149,11 +149,12 @@ def sentence(
 
 
 def contract_kinds(key_terms: KeyTerms | None) -> tuple[str, ...]:
-    """The precedent contract types this contract is one of, from its parties' roles."""
-    for party in key_terms.parties if key_terms else []:
-        if party.role in ROLE_TYPES:
-            return ROLE_TYPES[party.role]
-    return ()
+    """The precedent contract types this contract is one of, from its parties' roles.
+
+    The most telling role decides: a reseller's supplier still signs a reseller agreement.
+    """
+    roles = {p.role for p in key_terms.parties} if key_terms else set()
+    return next((ROLE_TYPES[r] for r in ROLE_TYPES if r in roles), ())
 
 
 # How the best-rated language is offered, by the rule's kind and whether the clause is there.

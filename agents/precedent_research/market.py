@@ -26,26 +26,26 @@ TOP_LAWS = 3
 MIN_PEERS = 5  # fewer contracts of the same type than this say nothing about the type
 # The kinds of precedent contract a party's role points to: "reseller" -> reseller and
 # distributor agreements.
-ROLE_TYPES = {
+ROLE_TYPES = {  # the most telling roles first: a reseller's supplier signs a reseller agreement
     "reseller": ("reseller agreement", "distributor agreement"),
     "distributor": ("reseller agreement", "distributor agreement"),
-    "licensor": ("licence agreement",),
-    "licensee": ("licence agreement",),
     "franchisor": ("franchise agreement",),
     "franchisee": ("franchise agreement",),
-    "manufacturer": ("manufacturing agreement", "supply agreement"),
-    "supplier": ("supply agreement", "manufacturing agreement"),
-    "buyer": ("supply agreement", "manufacturing agreement"),
-    "seller": ("supply agreement", "manufacturing agreement"),
-    "service_provider": ("services agreement", "outsourcing agreement", "maintenance agreement"),
-    "consultant": ("consulting agreement",),
-    "agent": ("agency agreement",),
-    "principal": ("agency agreement",),
+    "licensor": ("licence agreement",),
+    "licensee": ("licence agreement",),
     "sponsor": ("sponsorship agreement",),
     "endorser": ("endorsement agreement",),
     "host": ("hosting agreement",),
     "developer": ("development agreement",),
+    "consultant": ("consulting agreement",),
+    "agent": ("agency agreement",),
+    "principal": ("agency agreement",),
     "collaborator": ("collaboration agreement",),
+    "manufacturer": ("manufacturing agreement", "supply agreement"),
+    "service_provider": ("services agreement", "outsourcing agreement", "maintenance agreement"),
+    "supplier": ("supply agreement", "manufacturing agreement"),
+    "buyer": ("supply agreement", "manufacturing agreement"),
+    "seller": ("supply agreement", "manufacturing agreement"),
 }
 
 
@@ -118,10 +118,10 @@ class Market:
         peers = self.peers(category, kinds)
         if present:
             return (
-                f"{category}: this contract has {_article(category)} {category} clause, as do "
+                f"{category}: this contract has {_article(category)} {category} clause, as {_v(k, 'does', 'do')} "
                 f"{share(k, n)}{peers}."
             )
-        return f"{category}: none was found here; {share(k, n)}{peers} have one."
+        return f"{category}: none was found here; {share(k, n)}{peers} {_v(k, 'has', 'have')} one."
 
     def peers(self, category: str, kinds: Sequence[str]) -> str:
         """Say how many contracts of the same types have the clause (", and 4 of the 25 ...")."""
@@ -143,13 +143,16 @@ class Market:
             head = self.presence(category, present, kinds)
             if not theirs:
                 return head
-            return f"{head} Of those, {len(theirs)} state a {what} (median {_median_days(theirs)})."
+            return (
+                f"{head} Of those, {len(theirs)} {_v(len(theirs), 'states', 'state')} a {what} "
+                f"(median {_median_days(theirs)})."
+            )
         less = sum(d < ours for d in theirs)
         more = sum(d > ours for d in theirs)
         same = len(theirs) - less - more
         return (
-            f"{category}: {format_days(ours)} here. {_capital(share(k, n))} have such a clause "
-            f"and {len(theirs)} of them state a {what}: {less} shorter, {same} the same and "
+            f"{category}: {format_days(ours)} here. {_capital(share(k, n))} {_v(k, 'has', 'have')} such a "
+            f"clause and {len(theirs)} of them {_v(len(theirs), 'states', 'state')} a {what}: {less} shorter, {same} the same and "
             f"{more} longer (median {_median_days(theirs)}; middle half {_quartiles(theirs)})."
         )
 
@@ -166,45 +169,59 @@ class Market:
         named = " and ".join(ours)
         return (
             f"{category}: {named} here. Of the {n} precedent contracts that name a governing "
-            f"law, {count(same, n)} choose {named}; the most common are {top}."
+            f"law, {count(same, n)} {_v(same, 'chooses', 'choose')} {named}; the most common are {top}."
         )
 
     def cap(self, ours: Cap | None, present: bool, kinds: Sequence[str] = ()) -> str:
         """Place this contract's liability cap among the precedent contracts' caps."""
         category = "Cap on Liability"
-        k = len(self.having(category))
+        n, k = len(self.contracts), len(self.having(category))
         caps = [Cap(**c) for c in self.measures(category)]
         fees = [c for c in caps if c.basis == "fees"]
         sums = [c for c in caps if c.basis == "amount"]
-        head = self.presence(category, present, kinds)
-        if not k:
-            return head
-        market = (
-            f"Of the {k} with one, {len(fees)} cap liability at the fees paid or a multiple of "
-            f"them, {len(sums)} at a fixed sum, and {k - len(fees) - len(sums)} set no amount "
-            "that could be read (most of those only exclude kinds of damages)."
+        if ours is None or not k:
+            head = self.presence(category, present, kinds)
+            if not k:
+                return head
+            return f"{head} Of those, {_kinds_of_cap(len(fees), len(sums), k)}."
+        line = (
+            f"{category}: {ours.describe()} here. {_capital(share(k, n))} {_v(k, 'has', 'have')} such a clause: "
+            f"{_kinds_of_cap(len(fees), len(sums), k)}."
         )
-        if ours is None:
-            return f"{head} {market}"
-        ours_text = f"{category}: {ours.describe()} here. {market}"
         if ours.basis == "fees" and fees:
             m = ours.multiple or 1.0
             less = sum((c.multiple or 1.0) < m for c in fees)
             more = sum((c.multiple or 1.0) > m for c in fees)
-            line = f" Of the fee caps, {len(fees) - less - more} are at {format_multiple(m)}, {less} lower and {more} higher"
+            same = len(fees) - less - more
+            line += f" {_capital(share(same, len(fees), 'fee caps'))} {_v(same, 'is', 'are')} at {format_multiple(m)}"
+            if less or more:
+                line += f", {less} lower and {more} higher"
             if ours.months:
-                same = sum(c.months == ours.months for c in fees)
-                line += f"; {same} look back {ours.months} months"
-            return ours_text + line + "."
+                back = sum(c.months == ours.months for c in fees)
+                line += f"; {back} of them {_v(back, 'looks', 'look')} back {ours.months} months, as here"
+            return line + "."
         if ours.basis == "amount" and sums and ours.amount is not None:
             amounts = [c.amount or 0.0 for c in sums]
             less = sum(a < ours.amount for a in amounts)
             more = sum(a > ours.amount for a in amounts)
             return (
-                f"{ours_text} Of the fixed sums, {less} are lower and {more} higher "
+                f"{line} Of the fixed sums, {less} are lower and {more} higher "
                 f"(median {statistics.median(amounts):,.0f})."
             )
-        return ours_text
+        return line
+
+
+def _kinds_of_cap(fees: int, sums: int, k: int) -> str:
+    return (
+        f"{fees} cap liability at the fees paid or a multiple of them, {sums} at a fixed sum, "
+        f"and {k - fees - sums} set no amount that could be read (most of those only exclude "
+        "kinds of damages)"
+    )
+
+
+def _v(n: int, one: str, many: str) -> str:
+    """The verb agreeing with a count: 1 has, 2 have."""
+    return one if n == 1 else many
 
 
 def _capital(text: str) -> str:

@@ -166,7 +166,12 @@ def test_how_common_counts_the_contracts_without_the_clause(ctx):
 
 def test_how_common_among_contracts_of_the_same_kind(ctx):
     found = clause("Exclusivity", "Supplier appoints Reseller as its exclusive reseller.", "Yes")
-    terms = KeyTerms(parties=[Party(name="Acme Reseller Inc.", role="reseller")])
+    terms = KeyTerms(
+        parties=[
+            Party(name="Acme Supplies Inc.", role="supplier"),
+            Party(name="Acme Reseller Inc.", role="reseller"),
+        ]
+    )
     rule = RULES["exclusivity"]
     _, comparison = research(sub(rule, terms), rule, [found], ctx)
     assert (
@@ -188,7 +193,7 @@ def test_a_rare_law_is_a_count_never_zero_percent(ctx):
     _, comparison = research(sub(RULES["law"]), RULES["law"], [found], ctx)
     assert not re.search(r"\b0%", comparison)
     assert "Ontario here" in comparison
-    assert "1 choose Ontario" in comparison
+    assert "1 chooses Ontario" in comparison
     assert "New York 200 (100%)" in comparison
 
 
