@@ -144,7 +144,8 @@ class Market:
             if not theirs:
                 return head
             return (
-                f"{head} Of those, {len(theirs)} {_v(len(theirs), 'states', 'state')} a {what} "
+                f"{head} Of the {k} with one, {len(theirs)} {_v(len(theirs), 'states', 'state')} "
+                f"a {what} "
                 f"(median {_median_days(theirs)})."
             )
         less = sum(d < ours for d in theirs)
@@ -183,7 +184,7 @@ class Market:
             head = self.presence(category, present, kinds)
             if not k:
                 return head
-            return f"{head} Of those, {_kinds_of_cap(len(fees), len(sums), k)}."
+            return f"{head} Of the {k} with one, {_kinds_of_cap(len(fees), len(sums), k)}."
         line = (
             f"{category}: {ours.describe()} here. {_capital(share(k, n))} {_v(k, 'has', 'have')} such a clause: "
             f"{_kinds_of_cap(len(fees), len(sums), k)}."

@@ -266,6 +266,9 @@ def test_language_is_offered_only_where_it_helps(ctx):
 def test_no_rated_language_no_offer(ctx):
     _, comparison = research(sub(RULES["renewal"]), RULES["renewal"], [], ctx)
     assert "rated" not in comparison
+    assert comparison.endswith(
+        "Of the 5 with one, 5 state a notice to stop renewal (median 90 days)."
+    )
 
 
 def test_category_absent_from_bank_falls_back_to_whole_bank(ctx):
