@@ -39,7 +39,7 @@ from legal_orch.settings import Settings
 
 RUN_DEPTH = 100
 PRODUCT_DEPTH = 10  # precedents per finding in the product path: NDCG@10 needs ten
-LATENCY_ROUNDS = 3  # each query's research call is timed this many times
+LATENCY_ROUNDS = 5  # each query's research call is timed this many times
 
 
 def write_run(rankings: dict[str, list], path: Path) -> None:
