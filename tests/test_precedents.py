@@ -270,6 +270,7 @@ def test_parties_and_labels():
         'PivX Corporation ("PivX"); DETTO TECHNOLOGIES, INC. ("Detto"); (the "Parties" or "Party")'
     )
     assert names == ["PivX Corporation", "Detto Technologies, Inc."]
+    assert parties('BW-3 FRANCHISE SYSTEMS, INC. ("we")') == ["BW-3 Franchise Systems, Inc."]
     assert parties('Pizza Fusion Holding, Inc. ("we"); Franchisee ("you")') == [
         "Pizza Fusion Holding, Inc."
     ]

@@ -62,7 +62,9 @@ def _written(name: str) -> str:
     if not name.isupper():
         return name
     words = [
-        w if w.strip(".,") in _KEEP_UPPER or "." in w.rstrip(".,") else w.capitalize()
+        w
+        if w.strip(".,") in _KEEP_UPPER or "." in w.rstrip(".,") or any(ch.isdigit() for ch in w)
+        else w.capitalize()
         for w in name.split()
     ]
     return " ".join(words)
