@@ -116,7 +116,7 @@ class PrecedentBank:
             vectors=_load_vectors(directory / VECTORS_FILE, checksum, len(records)),
             reranker=_default_reranker() if reranker == "default" else reranker,  # type: ignore[arg-type]
             checksum=checksum,
-            contracts=_read_jsonl(directory / CONTRACTS_FILE),
+            contracts=_contracts(directory),
         )
 
     # -- indexes ---------------------------------------------------------------------------
@@ -387,6 +387,18 @@ def _categories_of(category: str | Sequence[str] | None) -> list[str]:
     if not category:
         return []
     return [category] if isinstance(category, str) else list(category)
+
+
+def _contracts(directory: Path) -> list[dict]:
+    """Read the bank's contracts; say so when a bank built before they were recorded has none."""
+    path = directory / CONTRACTS_FILE
+    if not path.is_file():
+        print(
+            f"precedents: {directory} has no {CONTRACTS_FILE}; findings get precedents but no "
+            "market comparison until `legal-orch build precedents` rebuilds the bank",
+            file=sys.stderr,
+        )
+    return _read_jsonl(path)
 
 
 def _read_jsonl(path: Path) -> list[dict]:
