@@ -437,3 +437,10 @@ def test_build_keeps_test_contracts_out(tmp_path, embedder):
     assert manifest["files"][bp.CLAUSES_FILE] == bp.sha256_file(out / bp.CLAUSES_FILE)
     assert "CC BY 4.0" in manifest["sources"]["cuad"]["licence"]
     assert bank.vectors.shape == (2, 384)
+
+
+def test_a_bank_without_its_contracts_says_comparisons_need_a_rebuild(tmp_path, embedder, capsys):
+    directory = write_bank(tmp_path / "precedents", embedder)
+    bank = PrecedentBank.load(directory, embedder=embedder, reranker=None)
+    assert bank.market.contracts == []
+    assert "no contracts.jsonl.gz" in capsys.readouterr().err
