@@ -98,8 +98,15 @@ def segment(state: ReviewState, runtime: Runtime_) -> dict:
 
 @timed("index")
 def index(state: ReviewState, runtime: Runtime_) -> dict:
-    """Index this contract's sentences in Chroma (reused when the same file is re-reviewed)."""
-    runtime.context.store.index_contract(state["document"], state["segmentation"])
+    """Keep the contract at hand for agents that search it; index it in Chroma only when asked.
+
+    Embedding is lazy: no offline agent reads the vectors, so a review embeds nothing unless an
+    agent searches the contract or the user keeps contracts for cross-contract search.
+    """
+    store, settings = runtime.context.store, runtime.context.settings
+    store.remember(state["document"], state["segmentation"])
+    if settings.index_contracts:
+        store.index_contract(state["document"], state["segmentation"])
     return {}
 
 
