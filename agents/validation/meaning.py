@@ -88,7 +88,7 @@ def contrary(quote: str, category: str) -> str | None:
     rest = re.sub(t.contrary, " ", quote, flags=re.I)
     if re.search(t.cue, rest, flags=re.I):
         return None
-    m = re.search(t.contrary, quote, flags=re.I)
+    m = re.search(rf"(?:{t.contrary})\w*", quote, flags=re.I)
     return m.group(0) if m else None
 
 
@@ -243,7 +243,9 @@ def _quoted_elsewhere(
         if g.rule_id == f.rule_id:
             continue
         for c in g.citations:
-            if type_score(c, [category], clauses) >= TYPE_CUTOFF:
+            if type_score(c, [category], clauses) >= TYPE_CUTOFF and not contrary(
+                c.quote, category
+            ):
                 return (
                     f"The review says there is no {category} clause ({f.explanation.strip()}), "
                     f"yet it quotes one under “{g.title}” (p.{c.page} “{_short(c.quote)}”)."
@@ -254,6 +256,7 @@ def _quoted_elsewhere(
         if cl.category == category
         and cl.confidence >= TYPE_CUTOFF
         and (cl.answer or "").strip().casefold() != "no"
+        and not contrary(cl.text, category)
     ]
     if strong:
         cl = strong[0]
