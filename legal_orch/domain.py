@@ -302,5 +302,5 @@ class Validation(BaseModel):
     checks: list[ValidationCheck] = Field(default_factory=list)
     confidence: float = 0.0
     # Findings a check could not let stand as made: marked needs_review, the reason in `notes`.
-    # The graph puts them in place of the originals.
-    amended: list[Finding] = Field(default_factory=list)
+    # The graph puts them in place of the originals; reports show them there, not twice.
+    amended: list[Finding] = Field(default_factory=list, exclude=True)

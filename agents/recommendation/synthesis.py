@@ -68,8 +68,9 @@ UNCERTAIN: tuple[FindingStatus, ...] = ("not_found", "redacted", "needs_review")
 
 class Unfit(BaseModel):
     rules: list[str]
-    when: list[str]
+    when: list[str] = Field(default_factory=list)
     unless: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
     rationale: str
 
 
@@ -214,10 +215,19 @@ def _unfit(f: Finding, rule: Rule | None, a: Advice) -> str | None:
     """The rationale for not proposing a rule's wording the contract type does not fit."""
     if rule is None or f.status not in ("missing", "deviation"):
         return None
+    known = bool(a.kinds or a.deal.title)
     for u in a.t.unfit:
+        if rule.id not in u.rules or set(u.unless) & set(a.kinds):
+            continue
         hits = [k for k in u.when if k in a.kinds]
-        if rule.id in u.rules and hits and not set(u.unless) & set(a.kinds):
-            kind = "research licence" if "research" in hits else f"{hits[0]} agreement"
+        lacking = bool(u.requires) and known and not set(u.requires) & set(a.kinds)
+        if hits or lacking:
+            if "research" in hits:
+                kind = "research licence"
+            elif hits:
+                kind = f"{hits[0]} agreement"
+            else:
+                kind = " ".join((a.deal.title or "contract").lower().split())
             return _text(u.rationale, kind=kind, **_words(f, rule, a))
     return None
 

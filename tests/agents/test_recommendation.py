@@ -220,6 +220,18 @@ def test_a_research_licence_gets_no_product_warranty_or_supplier_insurance(comme
     assert "Diversinet warrants that the Products" in supply[0].recommendation.fallback_language
 
 
+def test_no_product_warranty_where_the_deal_shows_no_goods(commercial):
+    endorsement = Deal(
+        defined_terms=["Agreement", "Endorsement Services"], title="ENDORSEMENT AGREEMENT"
+    )
+    (w,) = synthesize([_f("warranty-duration", "missing")], commercial, endorsement)
+    assert w.recommendation.action == "accept" and w.recommendation.fallback_language is None
+    assert "endorsement agreement" in w.recommendation.rationale
+    # with nothing known of the deal, the playbook's wording stands
+    (w,) = synthesize([_f("warranty-duration", "missing")], commercial, Deal())
+    assert w.recommendation.action == "add"
+
+
 def test_a_warranty_the_contract_defines_gets_a_period_not_a_second_warranty(commercial):
     deal = RESELLER_DEAL.model_copy(
         update={"defined_terms": [*RESELLER_DEAL.defined_terms, "Operation Warranty"]}
