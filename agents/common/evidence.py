@@ -35,15 +35,15 @@ _NUMBER_WORDS = {
     "ninety": "90",
     "hundred": "100",
 }
-# Words every clause uses: their presence says nothing about what a clause provides.
+# Words every clause uses: their presence says nothing about what a clause provides. Words
+# that set who and how much ("either", "each", "not", "only", "least", "before") are kept.
 _STOP = frozenset(
     re.split(
         r"\s+",
-        """a an the and or of to in on for by with without from at as is are be been being this
-    that these those such any all each either neither other its it their his her which who
-    whom whose shall will may must would should can not no nor than then there hereof hereby
-    herein hereunder thereof agreement party parties under upon after before during within
-    into out if so also only more less least most per""",
+        """a an the and or of to in on for by with from at as is are be been being this that
+        these those such any all its it their his her which who whom whose shall will may must
+        would should can than then there hereof hereby herein hereunder thereof agreement party
+        parties under into out if so also per""",
     )
 )
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -77,7 +77,8 @@ class Unfit(BaseModel):
 class Variant(BaseModel):
     term: str
     rationale: str
-    fallback: str
+    fallback: str | None = None
+    action: Action = "add"
 
 
 class Templates(BaseModel):
@@ -285,7 +286,7 @@ def recommend(f: Finding, rule: Rule | None, a: Advice) -> Recommendation:
     if law:
         action, text, fallback = law
     elif variant:
-        text, fallback = variant
+        action, text, fallback = variant
     else:
         text = _text(t.rationale[action], **w)
         fallback = fill(rule.fallback, a.voice) if rule and rule.fallback.strip() else None
@@ -298,13 +299,15 @@ def recommend(f: Finding, rule: Rule | None, a: Advice) -> Recommendation:
     return Recommendation(action=action, rationale=text, fallback_language=fallback)
 
 
-def _variant(rule: Rule, a: Advice) -> tuple[str, str] | None:
-    """The rationale and wording for a rule whose subject the contract names in its own term."""
+def _variant(rule: Rule, a: Advice) -> tuple[Action, str, str | None] | None:
+    """The action, rationale and wording for a rule whose subject the contract names in a term
+    of its own."""
     for v in a.t.variants.get(rule.id, []):
         term = a.voice.term(v.term)
         if term:
             w = {**_words_of(rule, a), "term": term}
-            return _text(v.rationale, **w), fill(v.fallback.replace("{term}", term), a.voice)
+            fallback = fill(v.fallback.replace("{term}", term), a.voice) if v.fallback else None
+            return v.action, _text(v.rationale, **w), fallback
     return None
 
 

@@ -37,7 +37,6 @@ class Wording(BaseModel):
     public_body_words: list[str]
     public_body_roles: list[str]
     counterparty: str
-    counter_roles: dict[str, list[str]] = Field(default_factory=dict)
     kinds: dict[str, Kind] = Field(default_factory=dict)
 
 
@@ -73,9 +72,9 @@ class Voice:
 
     def term(self, options: str) -> str | None:
         """The first of `options` ("A/B/*C") that the contract defines."""
-        for pattern in (o.strip() for o in options.split("/")):
+        for pattern in (o.strip().casefold() for o in options.split("/")):
             for t in self.defined:
-                if fnmatchcase(t, pattern):
+                if fnmatchcase(t.casefold(), pattern):
                     return t
         return None
 
@@ -119,9 +118,9 @@ def voice(deal: Deal, playbook: Playbook, w: Wording) -> Voice:
         roles.sort(key=lambda r: r.replace("_", " ") not in title)  # the title's role first
         v.client = next((t for r in roles if r and (t := v.term(r.capitalize()))), _the(role))
     if not v.counterparty:
-        role = deal.client.role or next(iter(playbook.perspective), "")
-        counter_words = [r.capitalize() for r in w.counter_roles.get(role, [])]
-        v.counterparty = next((t for r in counter_words if (t := v.term(r))), w.counterparty)
+        # Guessing the other side from a role word the contract defines ("Contractor") names a
+        # third party too often: without the parties, say "the counterparty".
+        v.counterparty = w.counterparty
     return v
 
 

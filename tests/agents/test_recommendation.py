@@ -158,6 +158,38 @@ def test_a_defined_role_word_names_the_client_when_parties_are_unknown(commercia
     assert "Reseller shall not offer" in ins.recommendation.fallback_language
 
 
+def test_role_words_follow_the_contracts_spelling_and_never_guess_the_other_side(commercial):
+    deal = Deal(defined_terms=["LICENSEE", "Contractor", "Licensed Technology"])
+    (nc,) = synthesize([_f("non-compete", "deviation", "medium")], commercial, deal)
+    assert "LICENSEE shall not offer" in nc.recommendation.fallback_language
+    (ins,) = synthesize([_f("insurance", "missing")], commercial, deal)
+    assert ins.recommendation.fallback_language.startswith("The counterparty shall maintain")
+
+
+def test_a_defined_warranty_period_means_the_clause_was_missed(commercial):
+    deal = RESELLER_DEAL.model_copy(update={"defined_terms": ["Warranty period", "Software"]})
+    (w,) = synthesize([_f("warranty-duration", "missing")], commercial, deal)
+    assert w.recommendation.action == "escalate" and w.recommendation.fallback_language is None
+    assert "“Warranty period”" in w.recommendation.rationale
+
+
+def test_one_sided_wording_is_not_what_the_playbook_asks():
+    from legal_orch_agents.common.evidence import already_says
+
+    ask = "Either party may terminate this Agreement for convenience on ninety (90) days' notice."
+    assert not already_says(
+        ask, "LICENSEE may terminate this Agreement upon ninety (90) days written notice."
+    )
+    assert already_says(
+        ask,
+        "Either party may terminate this Agreement for convenience upon ninety (90) days' written notice.",
+    )
+    assert not already_says(
+        ask,
+        "Either party may terminate this Agreement for convenience upon thirty (30) days' notice.",
+    )
+
+
 def test_governing_law_keeps_an_acceptable_law(commercial):
     quote = "This Agreement is governed by the laws of the State of Delaware and of Ontario."
     (law,) = synthesize([_f("governing-law", "deviation", quote=quote)], commercial, Deal())
