@@ -11,6 +11,7 @@ a lawyer (`needs_review`, the reason in its notes) rather than reported as made.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from legal_orch_agents.validation.meaning import (
@@ -35,6 +36,10 @@ from legal_orch.domain import (
 )
 from legal_orch.playbook import Playbook, Rule
 from legal_orch.registry import AgentSpec
+
+# A finding at zero confidence (its quote says the opposite of its clause type) still leaves
+# the rest of the review worth something.
+CONFIDENCE_FLOOR = 0.01
 
 # The actions that can stand with each status; anything else is a contradiction.
 # A compliant clause may still be negotiated when reconciled with a related finding
@@ -155,17 +160,20 @@ def check_agents(failures: list[AgentFailure]) -> ValidationCheck:
 
 
 def review_confidence(findings: list[Finding]) -> float:
-    """The review's confidence: its findings' confidences, each weighted by its severity.
+    """The review's confidence: the geometric mean of its findings' confidences, each weighted by
+    its severity.
 
-    A finding the meaning checks sent to a lawyer counts with the confidence they left it (no
-    more than the clause finder's score for the quoted clause type), so a review resting on
-    doubtful quotes scores lower than one resting on clear ones.
+    A review is only as sound as its weakest conclusions: unlike the plain mean, the geometric
+    mean lets one doubtful finding pull the review down. Findings the meaning checks sent to a
+    lawyer count with the confidence they were left (no more than the clause finder's score for
+    the quoted clause type).
     """
     if not findings:
         return 0.0
     weight = {s: i + 1 for i, s in enumerate(SEVERITIES)}
     total = sum(weight[f.severity] for f in findings)
-    return round(sum(f.confidence * weight[f.severity] for f in findings) / total, 3)
+    logs = sum(weight[f.severity] * math.log(max(f.confidence, CONFIDENCE_FLOOR)) for f in findings)
+    return round(math.exp(logs / total), 3)
 
 
 def _meaning_check(name: str, problems: list[Problem], n: int, what: str) -> ValidationCheck:
