@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -108,6 +109,7 @@ class Case(BaseModel):
     action: Action
     rationale: str
     fallback: str | None = None
+    favouring: list[str] = Field(default_factory=list)  # members that benefit the client
 
 
 class Cases(BaseModel):
@@ -203,13 +205,27 @@ def _uncertain(f: Finding, rule: Rule | None, a: Advice) -> Recommendation:
 
 def _favours_client(f: Finding, rule: Rule | None, a: Advice) -> bool:
     """An avoided clause that binds only the counterparty and benefits the client."""
-    return (
-        rule is not None
-        and rule.kind == "avoid"
-        and f.status == "deviation"
-        and a.voice.is_counterparty(f.burdens)
-        and a.voice.is_client(f.benefits)
-    )
+    if rule is None or rule.kind != "avoid" or f.status != "deviation":
+        return False
+    if f.burdens or f.benefits:
+        return a.voice.is_counterparty(f.burdens) and a.voice.is_client(f.benefits)
+    return _granted_to_client(f, a)
+
+
+def _granted_to_client(f: Finding, a: Advice) -> bool:
+    """Where the risk agent did not say whom a clause benefits: an exclusive right the quoted
+    text grants to the client by its name ("Diversinet hereby grants to Reseller an exclusive
+    ... right")."""
+    names = [a.voice.client] if a.voice.client[:4].lower() != "the " else []
+    if a.voice.client_party:
+        names += [a.voice.client_party.name, *a.voice.client_party.short_names]
+    for name in filter(None, names):
+        grant = (
+            rf"\b(grants?|appoints?)\s+(to\s+)?(the\s+)?{re.escape(name)}\b[^.;]{{0,60}}\bexclusive"
+        )
+        if any(re.search(grant, c.quote, flags=re.I) for c in f.citations):
+            return True
+    return False
 
 
 def _unfit(f: Finding, rule: Rule | None, a: Advice) -> str | None:
@@ -260,7 +276,10 @@ def _law(f: Finding, rule: Rule, a: Advice) -> tuple[Action, str, str | None] | 
     fallback = fill(rule.fallback, a.voice, law=law) or None
     if f.status == "missing":
         return "add", _text(a.t.rationale["add"], **w), fallback
-    return "negotiate", _text(a.t.law["negotiate"], **w), fallback
+    text = _text(a.t.law["negotiate"], **w)
+    if found and not a.voice.parties:
+        text += " " + _text(a.t.law["parties_unknown"], found=found)
+    return "negotiate", text, fallback
 
 
 @lru_cache(maxsize=1)
@@ -340,7 +359,8 @@ def matching(case: Case, by_rule: dict[str, Finding], a: Advice | None = None) -
             return []
         if f.status != "missing" and not clause_found(f):
             return []
-        if a is not None and _favours_client(f, rule_for(a.playbook, f.rule_id), a):
+        favours = a is not None and _favours_client(f, rule_for(a.playbook, f.rule_id), a)
+        if favours != (f.rule_id in case.favouring):
             return []
     return group
 

@@ -214,6 +214,9 @@ def test_governing_law_between_companies_proposes_a_preferred_law(commercial):
     (law,) = synthesize([_f("governing-law", "deviation", quote=quote)], commercial, RESELLER_DEAL)
     assert law.recommendation.action == "negotiate"
     assert "the laws of the State of New York" in law.recommendation.fallback_language
+    assert "could not read the parties" not in law.recommendation.rationale
+    (unknown,) = synthesize([_f("governing-law", "deviation", quote=quote)], commercial, Deal())
+    assert "if either is established in Ontario" in unknown.recommendation.rationale
 
 
 def test_the_clients_own_law_is_kept(commercial):
@@ -313,11 +316,20 @@ def test_a_clause_that_binds_only_the_counterparty_is_kept(commercial):
         "Diversinet grants to Reseller an exclusive right to sell the Products in the Territory."
     )
     excl = _f("exclusivity", "deviation", quote=quote, burdens="Diversinet", benefits="Reseller")
-    minimum = _f("minimum-commitment", "deviation")
-    out = synthesize([excl, minimum], commercial, RESELLER_DEAL)
-    assert out[0].recommendation.action == "accept"
-    assert "binds Diversinet and benefits Reseller" in out[0].recommendation.rationale
-    assert not any("Reconciled" in f.recommendation.rationale for f in out)
+    (alone,) = synthesize([excl], commercial, RESELLER_DEAL)
+    assert alone.recommendation.action == "accept"
+    assert "binds Diversinet and benefits Reseller" in alone.recommendation.rationale
+    # where the risk agent did not say whom it benefits, the grant's words do
+    unread = _f("exclusivity", "deviation", quote=quote.replace("grants to", "hereby grants to"))
+    assert synthesize([unread], commercial, RESELLER_DEAL)[0].recommendation.action == "accept"
+    # exclusivity granted to the client in return for a minimum: keep it, soften the minimum
+    out = synthesize([excl, _f("minimum-commitment", "deviation")], commercial, RESELLER_DEAL)
+    for f in out:
+        assert "exclusivity granted to the client" in f.recommendation.rationale
+        assert "forgoing other suppliers" not in f.recommendation.rationale
+        assert (
+            "Diversinet's sole remedy is to end exclusivity" in f.recommendation.fallback_language
+        )
 
 
 def test_a_finding_in_two_cases_carries_both_once(commercial):
