@@ -14,6 +14,9 @@ from legal_orch.domain import Finding
 # A proposal counts as already said when the text holds this share of its content words and
 # every figure it states (a day count, a multiple, an amount).
 ALREADY_SAID = 0.8
+# A finding is sure enough to reason from (in a reconciliation) when its calibrated confidence
+# says it is more likely right than wrong; the validator's clause-type cut-off is the same.
+MORE_LIKELY_THAN_NOT = 0.5
 
 _NUMBER_WORDS = {
     "one": "1",

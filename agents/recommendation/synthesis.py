@@ -9,7 +9,11 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from legal_orch_agents.common.evidence import already_says, clause_found
+from legal_orch_agents.common.evidence import (
+    MORE_LIKELY_THAN_NOT,
+    already_says,
+    clause_found,
+)
 from legal_orch_agents.recommendation.wording import (
     Voice,
     Wording,
@@ -346,9 +350,10 @@ def rule_for(playbook: Playbook, rule_id: str) -> Rule | None:
 def matching(case: Case, by_rule: dict[str, Finding], a: Advice | None = None) -> list[Finding]:
     """The findings a case reconciles, or [] when it does not apply.
 
-    A case reasons about what its clauses say, so each must have been found and quoted (a
-    missing clause counts only where the case lists `missing`), and none may be a clause that
-    binds only the counterparty for the client's benefit.
+    A case reasons about what its clauses say, so each must have been found and quoted, and be
+    more likely right than wrong (a missing clause counts only where the case lists
+    `missing`); a clause that binds only the counterparty for the client's benefit counts only
+    where the case says so (`favouring`).
     """
     hits = [by_rule.get(rid) for rid in case.when]
     group = [f for f in hits if f is not None]
@@ -358,6 +363,8 @@ def matching(case: Case, by_rule: dict[str, Finding], a: Advice | None = None) -
         if f.status not in case.when[f.rule_id]:
             return []
         if f.status != "missing" and not clause_found(f):
+            return []
+        if f.confidence < MORE_LIKELY_THAN_NOT:
             return []
         favours = a is not None and _favours_client(f, rule_for(a.playbook, f.rule_id), a)
         if favours != (f.rule_id in case.favouring):

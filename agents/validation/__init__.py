@@ -201,7 +201,7 @@ def validate(
     to a lawyer (`amended`) and the review says so, rather than failing as a whole."""
     rules = {r.id: r for r in playbook.rules}
     typed = check_clause_type(findings, clauses, rules)
-    absent = check_absent_reliance(findings)
+    absent = check_absent_reliance(findings, typed)
     facts = check_facts(findings, clauses, deal)
     said = check_already_said(doc, findings)
     amended = amend(findings, typed + absent + facts + said)

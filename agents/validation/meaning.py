@@ -153,13 +153,17 @@ def _mentions(text: str, category: str) -> list[str]:
     ]
 
 
-def check_absent_reliance(findings: list[Finding]) -> list[Problem]:
-    """No advice may rest on a clause the review calls absent."""
+def check_absent_reliance(
+    findings: list[Finding], doubted: list[Problem] | None = None
+) -> list[Problem]:
+    """No advice may rest on a clause the review calls absent, or whose quote the clause-type
+    check found is not of its type (`doubted`)."""
     out = []
-    absent = [f for f in findings if called_absent(f)]
+    doubted_ids = {p.rule_id for p in doubted or []}
+    absent = [f for f in findings if called_absent(f) or f.rule_id in doubted_ids]
     for f in absent:
         rec = f.recommendation
-        if rec and rec.action in ("negotiate", "delete"):
+        if rec and rec.action in ("negotiate", "delete") and f.rule_id not in doubted_ids:
             out.append(
                 Problem(
                     f.rule_id,
@@ -168,17 +172,22 @@ def check_absent_reliance(findings: list[Finding]) -> list[Problem]:
                 )
             )
     for g in findings:
-        if g.recommendation is None or called_absent(g):
+        if g.recommendation is None or called_absent(g) or g.rule_id in doubted_ids:
             continue
         for f in absent:
             for cat in f.categories:
                 said = _mentions(g.recommendation.rationale, cat)
                 if said:
+                    why = (
+                        "the review doubts the clause it quotes for it"
+                        if f.rule_id in doubted_ids
+                        else f"the review found none ({f.explanation.strip()})"
+                    )
                     out.append(
                         Problem(
                             g.rule_id,
                             f"The advice relies on {_a(cat)} clause (“{_short(said[0])}”), but "
-                            f"the review found none ({f.explanation.strip()}).",
+                            f"{why}.",
                         )
                     )
                     break

@@ -311,6 +311,12 @@ def test_reconciliation_needs_both_clauses_found(commercial):
     assert all("Reconciled with" in f.recommendation.rationale for f in out)
 
 
+def test_reconciliation_needs_both_findings_more_likely_right_than_wrong(commercial):
+    doubtful = _f("minimum-commitment", "deviation", confidence=0.48)
+    out = synthesize([_f("exclusivity", "deviation"), doubtful], commercial, None)
+    assert not any("Reconciled" in f.recommendation.rationale for f in out)
+
+
 def test_a_clause_that_binds_only_the_counterparty_is_kept(commercial):
     quote = (
         "Diversinet grants to Reseller an exclusive right to sell the Products in the Territory."

@@ -309,6 +309,22 @@ def test_advice_resting_on_a_clause_the_review_calls_absent_fails():
     assert "nothing to negotiate" in amended["non-compete"].notes[0]
 
 
+def test_advice_resting_on_a_clause_of_the_wrong_type_fails_too():
+    findings = sound()
+    findings["exclusivity"] = mf("exclusivity", "deviation", APPOINT, "negotiate")
+    findings["insurance"] = mf(
+        "insurance",
+        "compliant",
+        "Supplier shall maintain, with reputable insurers",
+        "negotiate",
+        rationale="Reconciled with exclusivity: an exclusive arrangement makes the client carry the risk.",
+    )
+    v = run(findings)
+    amended = {f.rule_id: f for f in v.amended}
+    assert set(amended) == {"exclusivity", "insurance"}
+    assert "doubts the clause it quotes" in amended["insurance"].notes[0]
+
+
 def test_advice_that_proposes_to_add_an_absent_clause_is_fine():
     findings = sound()
     findings["tfc"] = mf("tfc", "missing", None, "add", explanation="No exit was found.")
