@@ -91,8 +91,15 @@ def coverage(proposal: str, text: str) -> float:
     return len(wanted & content_words(text)) / len(wanted)
 
 
+_MUTUAL = frozenset({"either", "each", "both", "neither", "mutual", "mutually"})
+
+
 def already_says(proposal: str, text: str, bar: float = ALREADY_SAID) -> bool:
-    """Whether `text` already provides what `proposal` asks for: its figures and its words."""
+    """Whether `text` already provides what `proposal` asks for: its figures, its words and,
+    where it binds or entitles both parties, words that say so ("either party")."""
     if not proposal.strip() or not text.strip():
+        return False
+    words = content_words(text)
+    if content_words(proposal) & _MUTUAL and not words & _MUTUAL:
         return False
     return figures(proposal) <= figures(text) and coverage(proposal, text) >= bar

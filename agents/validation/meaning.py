@@ -35,7 +35,7 @@ from legal_orch.playbook import Rule
 # be (its confidences are calibrated probabilities, fitted on CUAD's dev split).
 TYPE_CUTOFF = 0.5
 MIN_OVERLAP = 0.5  # of the shorter span, for a quote to be "the same text" as a clause
-SENTENCES_PER_WINDOW = 3  # how much contract text one proposal may be found in
+_BREAK = r"[.;:]\s+|\n\s*\n"  # where a sentence or a clause's limb ends
 
 
 class ClauseType(BaseModel):
@@ -276,11 +276,15 @@ def _quoted_elsewhere(
     return None
 
 
-def _windows(doc: Document) -> list[tuple[int, int]]:
-    starts = [0] + [m.end() for m in re.finditer(r"[.;:]\s+|\n\s*\n", doc.text)]
+def _windows(doc: Document, k: int) -> list[tuple[int, int]]:
+    """Every run of `k` consecutive sentences (or limbs of one) of the document."""
+    starts = [0] + [m.end() for m in re.finditer(_BREAK, doc.text)]
     bounds = list(zip(starts, starts[1:] + [len(doc.text)], strict=True))
-    k = SENTENCES_PER_WINDOW
     return [(bounds[i][0], bounds[min(i + k, len(bounds)) - 1][1]) for i in range(len(bounds))]
+
+
+def _sentences(text: str) -> int:
+    return len([s for s in re.split(_BREAK, text.strip()) if s.strip()])
 
 
 def check_already_said(doc: Document, findings: list[Finding]) -> list[Problem]:
@@ -294,11 +298,17 @@ def check_already_said(doc: Document, findings: list[Finding]) -> list[Problem]:
     ]
     if not asks:
         return []
-    windows = _windows(doc)
-    words = [content_words(doc.text[a:b]) for a, b in windows]
     out = []
+    by_size: dict[int, tuple[list[tuple[int, int]], list[set[str]]]] = {}
     for f in asks:
         proposal = f.recommendation.fallback_language or ""  # type: ignore[union-attr]
+        # As many sentences as the proposal has: words scattered over unrelated clauses are
+        # not the contract saying the same thing.
+        k = max(1, _sentences(proposal))
+        if k not in by_size:
+            spans = _windows(doc, k)
+            by_size[k] = (spans, [content_words(doc.text[a:b]) for a, b in spans])
+        windows, words = by_size[k]
         wanted = content_words(proposal)
         if not wanted:
             continue

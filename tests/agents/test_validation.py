@@ -375,12 +375,35 @@ def test_a_recommendation_asking_for_what_the_contract_already_says_fails():
     c = checks(v)["not already said"]
     assert c.status == "failed" and c.subtask_ids == []  # missed by the clause finder
     (ins,) = [f for f in v.amended if f.rule_id == "insurance"]
-    assert "already appears to say" in ins.notes[0] and "Insurance." in ins.notes[0]
+    assert "already appears to say" in ins.notes[0] and "Supplier shall maintain" in ins.notes[0]
     # a different figure is a different ask
     findings["insurance"] = mf(
         "insurance", "missing", None, "add", fb=ask.replace("$2,000,000", "$5,000,000")
     )
     assert checks(run(findings, clauses=CLAUSES))["not already said"].status == "passed"
+
+
+def test_words_scattered_over_unrelated_clauses_are_not_the_contract_saying_it():
+    from legal_orch_agents.validation.meaning import check_already_said
+
+    text = (
+        "Each Party may terminate this Agreement on written notice if the other party becomes "
+        "bankrupt and the proceeding is not dismissed within ninety (90) days. Aimmune may "
+        "terminate this Agreement for its convenience upon sixty (60) days' prior written notice."
+    )
+    doc = Document(
+        path="s.pdf",
+        name="s.pdf",
+        sha256="d" * 64,
+        text=text,
+        pages=[Page(number=1, start=0, end=len(text))],
+    )
+    ask = "Either party may terminate this Agreement for convenience on ninety (90) days' prior written notice to the other party."
+    f = mf("tfc", "deviation", None, "negotiate", fb=ask)
+    assert check_already_said(doc, [f]) == []
+    said = text.replace("Aimmune may", "Either party may").replace("sixty (60)", "ninety (90)")
+    doc2 = doc.model_copy(update={"text": said, "pages": [Page(number=1, start=0, end=len(said))]})
+    assert [p.rule_id for p in check_already_said(doc2, [f])] == ["tfc"]
 
 
 def test_uncertain_statuses_may_only_be_escalated():
