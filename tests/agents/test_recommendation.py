@@ -443,6 +443,8 @@ def test_every_shipped_fallback_fills_without_blanks(commercial, nda):
                 (f,) = synthesize([_f(rule.id, "deviation", "medium")], book, deal)
                 text = f.recommendation.fallback_language or ""
                 assert not GENERIC.search(text), (rule.id, text)
+                # the redline inserts it into the contract: wording, not an instruction
+                assert not re.match(r"(Delete|Strike|Remove)\b", text), (rule.id, text)
 
 
 def test_unknown_rule_still_gets_a_recommendation(commercial):
