@@ -33,6 +33,7 @@ from legal_orch.domain import (
     Finding,
     Validation,
     ValidationCheck,
+    ValidationStatus,
 )
 from legal_orch.playbook import Playbook, Rule
 from legal_orch.registry import AgentSpec
@@ -220,6 +221,7 @@ def validate(
         _meaning_check("not already said", said, n, "recommendations ask for something new"),
     ]
     by_name = {c.name: c for c in checks}
+    status: ValidationStatus
     if by_name["agents"].status == "failed" or by_name["coverage"].status == "failed":
         status = "incomplete"
     elif by_name["grounding"].status == "failed" or by_name["consistency"].status == "failed":
