@@ -86,6 +86,14 @@ class Variant(BaseModel):
     action: Action = "add"
 
 
+class ClientRight(BaseModel):
+    """A right the quoted clause gives the client by name, which the playbook's wording would
+    hand the counterparty too: `pattern` has `{client}` for the client's names."""
+
+    pattern: str
+    rationale: str
+
+
 class Templates(BaseModel):
     actions: dict[FindingStatus, Action]
     delete_at_severity: Severity
@@ -101,6 +109,7 @@ class Templates(BaseModel):
     law: dict[str, str]
     unfit: list[Unfit] = Field(default_factory=list)
     variants: dict[str, list[Variant]] = Field(default_factory=dict)
+    client_rights: dict[str, ClientRight] = Field(default_factory=dict)
     wording: Wording
 
 
@@ -216,16 +225,34 @@ def _favours_client(f: Finding, rule: Rule | None, a: Advice) -> bool:
     return _granted_to_client(f, a)
 
 
+def _client_names(a: Advice) -> list[str]:
+    """The names the contract gives the client; none when only a role word is known."""
+    names = [a.voice.client] if a.voice.client[:4].lower() != "the " else []
+    if a.voice.client_party:
+        names += [a.voice.client_party.name, *a.voice.client_party.short_names]
+    return [n for n in names if n]
+
+
+def _client_right(f: Finding, rule: Rule | None, a: Advice) -> str | None:
+    """Accept a deviation that is a right of the client's own ("LICENSEE may terminate")."""
+    right = a.t.client_rights.get(rule.id) if rule and f.status == "deviation" else None
+    if right is None:
+        return None
+    for name in _client_names(a):
+        pattern = right.pattern.replace("{client}", re.escape(name))
+        if any(re.search(pattern, c.quote, flags=re.I) for c in f.citations):
+            return _text(right.rationale, **_words(f, rule, a))
+    return None
+
+
 def _granted_to_client(f: Finding, a: Advice) -> bool:
     """Where the risk agent did not say whom a clause benefits: an exclusive right the quoted
     text grants to the client by its name ("Diversinet hereby grants to Reseller an exclusive
     ... right")."""
-    names = [a.voice.client] if a.voice.client[:4].lower() != "the " else []
-    if a.voice.client_party:
-        names += [a.voice.client_party.name, *a.voice.client_party.short_names]
-    for name in filter(None, names):
+    for name in _client_names(a):
         grant = (
-            rf"\b(grants?|appoints?)\s+(to\s+)?(the\s+)?{re.escape(name)}\b[^.;]{{0,60}}\bexclusive"
+            rf"\b(grants?|appoints?)\s+(to\s+)?(the\s+)?{re.escape(name)}\b[^.;]{{0,60}}"
+            r"(?<!non-)(?<!non)\bexclusive"
         )
         if any(re.search(grant, c.quote, flags=re.I) for c in f.citations):
             return True
@@ -300,6 +327,9 @@ def recommend(f: Finding, rule: Rule | None, a: Advice) -> Recommendation:
         return _uncertain(f, rule, a)
     if _favours_client(f, rule, a):
         return Recommendation(action="accept", rationale=_text(t.favours_client, **w))
+    right = _client_right(f, rule, a)
+    if right:
+        return Recommendation(action="accept", rationale=right)
     unfit = _unfit(f, rule, a)
     if unfit:
         return Recommendation(action="accept", rationale=unfit)

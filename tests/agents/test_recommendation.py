@@ -190,6 +190,25 @@ def test_one_sided_wording_is_not_what_the_playbook_asks():
     )
 
 
+def test_a_right_the_client_alone_has_is_kept(commercial):
+    deal = Deal(defined_terms=["LICENSEE", "Licensed Technology"])
+    own = "LICENSEE may terminate this Agreement upon ninety (90) days written notice."
+    (f,) = synthesize([_f("termination-for-convenience", "deviation", quote=own)], commercial, deal)
+    assert (
+        f.recommendation.action == "accept"
+        and "lets LICENSEE terminate" in f.recommendation.rationale
+    )
+    theirs = "If LICENSEE fails to pay, D2 may terminate this Agreement upon ten (10) days notice."
+    (g,) = synthesize(
+        [_f("termination-for-convenience", "deviation", quote=theirs)], commercial, deal
+    )
+    assert g.recommendation.action == "negotiate"
+    # a non-exclusive grant to the client is no exclusivity in its favour
+    grant = "D2 hereby grants LICENSEE a perpetual non-exclusive, worldwide license."
+    (e,) = synthesize([_f("exclusivity", "deviation", quote=grant)], commercial, deal)
+    assert e.recommendation.action == "negotiate"
+
+
 def test_governing_law_keeps_an_acceptable_law(commercial):
     quote = "This Agreement is governed by the laws of the State of Delaware and of Ontario."
     (law,) = synthesize([_f("governing-law", "deviation", quote=quote)], commercial, Deal())
