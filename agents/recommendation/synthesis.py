@@ -104,6 +104,7 @@ class Templates(BaseModel):
     check: dict[FindingStatus, str]
     if_absent: dict[str, str]
     reconciled: str
+    defined_hint: str
     favours_client: str
     already_said: str
     law: dict[str, str]
@@ -212,13 +213,20 @@ def _uncertain(f: Finding, rule: Rule | None, a: Advice) -> Recommendation:
     kind = rule.kind if rule else "require"
     w["if_absent"] = _text(a.t.if_absent[kind], **w)
     text = _text(a.t.check[f.status], **w)
+    terms = [
+        t for v in a.t.variants.get(rule.id if rule else "", []) if (t := a.voice.term(v.term))
+    ]
+    if terms:
+        text += " " + _text(a.t.defined_hint, term=terms[0])
     notes = " ".join(n.strip() for n in f.notes if n.strip() and n.strip() not in text)
     return Recommendation(action="escalate", rationale=f"{text} {notes}".strip())
 
 
 def _favours_client(f: Finding, rule: Rule | None, a: Advice) -> bool:
     """An avoided clause that binds only the counterparty and benefits the client."""
-    if rule is None or rule.kind != "avoid" or f.status != "deviation":
+    if rule is None or rule.kind != "avoid" or f.status not in ("deviation", "compliant"):
+        return False
+    if not f.citations:
         return False
     if f.burdens or f.benefits:
         return a.voice.is_counterparty(f.burdens) and a.voice.is_client(f.benefits)

@@ -47,6 +47,15 @@ def _norm(s: str) -> str:
     return " ".join(s.casefold().replace("’", "'").split())
 
 
+_BOTH = {"each party", "either party", "both parties", "the parties", "parties", "neither party"}
+
+
+def _bare(who: str | None) -> str:
+    """A party as named in a finding, without its article ("the Reseller" -> "reseller")."""
+    w = _norm(who or "")
+    return w[4:] if w.startswith("the ") and w not in _BOTH else w
+
+
 @dataclass
 class Voice:
     """How the advice names the parties of one deal, and what it knows of them."""
@@ -65,10 +74,21 @@ class Voice:
         return {_norm(n) for n in [party.name, *party.short_names, party.role] if n}
 
     def is_client(self, who: str | None) -> bool:
-        return bool(who) and _norm(who or "") in self.names(self.client_party)
+        """Whether `who` (as a finding names a party: "the Reseller", "the client") is ours."""
+        w = _bare(who)
+        return bool(w) and w in {
+            _bare(n) for n in [*self.names(self.client_party), self.client, "client"]
+        }
 
     def is_counterparty(self, who: str | None) -> bool:
-        return bool(who) and _norm(who or "") in self.names(self.counter_party)
+        """Whether `who` is the other side; without the parties, any one named party that is
+        not the client."""
+        w = _bare(who)
+        if not w or self.is_client(who) or w in _BOTH:
+            return False
+        if self.counter_party is not None:
+            return w in {_bare(n) for n in self.names(self.counter_party)}
+        return True
 
     def term(self, options: str) -> str | None:
         """The first of `options` ("A/B/*C") that the contract defines."""

@@ -166,6 +166,13 @@ def test_role_words_follow_the_contracts_spelling_and_never_guess_the_other_side
     assert ins.recommendation.fallback_language.startswith("The counterparty shall maintain")
 
 
+def test_a_check_points_at_the_contracts_own_term(commercial):
+    deal = RESELLER_DEAL.model_copy(update={"defined_terms": ["Operation Warranty", "Products"]})
+    (w,) = synthesize([_f("warranty-duration", "not_found")], commercial, deal)
+    assert w.recommendation.action == "escalate"
+    assert "defines the term “Operation Warranty”: start there" in w.recommendation.rationale
+
+
 def test_a_defined_warranty_period_means_the_clause_was_missed(commercial):
     deal = RESELLER_DEAL.model_copy(update={"defined_terms": ["Warranty period", "Software"]})
     (w,) = synthesize([_f("warranty-duration", "missing")], commercial, deal)
@@ -473,3 +480,19 @@ def test_unknown_rule_still_gets_a_recommendation(commercial):
 
 def test_agent_declaration():
     assert AGENT.capability == "synthesize" and AGENT.run is synthesize
+
+
+def test_whom_a_clause_binds_is_read_as_the_risk_agent_names_it(commercial):
+    """Without the parties, 'the Reseller' is the client the contract's own word names."""
+    deal = Deal(defined_terms=["Reseller", "Products"], title="RESELLER AGREEMENT")
+    quote = "Diversinet hereby appoints the Reseller as its sole reseller of the Products."
+    excl = _f(
+        "exclusivity", "compliant", quote=quote, burdens="Diversinet", benefits="the Reseller"
+    )
+    minimum = _f("minimum-commitment", "deviation", burdens="the Reseller", benefits="Diversinet")
+    out = synthesize([excl, minimum], commercial, deal)
+    assert all("exclusivity granted to the client" in f.recommendation.rationale for f in out)
+    # a clause binding both parties favours neither
+    both = excl.model_copy(update={"burdens": "each party", "benefits": "each party"})
+    out = synthesize([both, minimum], commercial, deal)
+    assert not any("granted to the client" in f.recommendation.rationale for f in out)
