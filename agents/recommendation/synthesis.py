@@ -211,7 +211,11 @@ def _uncertain(f: Finding, rule: Rule | None, a: Advice) -> Recommendation:
     """What the lawyer must check when the review cannot say: never wording as if certain."""
     w = _words(f, rule, a)
     kind = rule.kind if rule else "require"
-    w["if_absent"] = _text(a.t.if_absent[kind], **w)
+    unfit = _unfit_kind(rule, a)
+    if unfit and kind == "require":
+        w["if_absent"] = _text(a.t.if_absent["unfit"], kind=unfit)
+    else:
+        w["if_absent"] = _text(a.t.if_absent[kind], **w)
     text = _text(a.t.check[f.status], **w)
     terms = [
         t for v in a.t.variants.get(rule.id if rule else "", []) if (t := a.voice.term(v.term))
@@ -271,6 +275,17 @@ def _unfit(f: Finding, rule: Rule | None, a: Advice) -> str | None:
     """The rationale for not proposing a rule's wording the contract type does not fit."""
     if rule is None or f.status not in ("missing", "deviation"):
         return None
+    found = _unfit_rule(rule, a)
+    return _text(found[0].rationale, kind=found[1], **_words(f, rule, a)) if found else None
+
+
+def _unfit_kind(rule: Rule | None, a: Advice) -> str | None:
+    found = _unfit_rule(rule, a) if rule else None
+    return found[1] if found else None
+
+
+def _unfit_rule(rule: Rule, a: Advice) -> tuple[Unfit, str] | None:
+    """The unfit entry that applies to `rule` in this deal, and the kind of contract it names."""
     known = bool(a.kinds or a.deal.title)
     for u in a.t.unfit:
         if rule.id not in u.rules or set(u.unless) & set(a.kinds):
@@ -284,7 +299,7 @@ def _unfit(f: Finding, rule: Rule | None, a: Advice) -> str | None:
                 kind = f"{hits[0]} agreement"
             else:
                 kind = " ".join((a.deal.title or "contract").lower().split())
-            return _text(u.rationale, kind=kind, **_words(f, rule, a))
+            return u, kind
     return None
 
 

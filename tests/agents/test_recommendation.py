@@ -288,6 +288,8 @@ def test_no_product_warranty_where_the_deal_shows_no_goods(commercial):
     (w,) = synthesize([_f("warranty-duration", "missing")], commercial, endorsement)
     assert w.recommendation.action == "accept" and w.recommendation.fallback_language is None
     assert "endorsement agreement" in w.recommendation.rationale
+    (nf,) = synthesize([_f("warranty-duration", "not_found")], commercial, endorsement)
+    assert "does not fit this endorsement agreement" in nf.recommendation.rationale
     # with nothing known of the deal, the playbook's wording stands
     (w,) = synthesize([_f("warranty-duration", "missing")], commercial, Deal())
     assert w.recommendation.action == "add"
