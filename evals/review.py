@@ -580,8 +580,8 @@ def review_contracts(
                 (out / "reviews" / f"{c.title}.json").write_text(result.to_json(), "utf-8")
                 doc = reviewed_document(reviewer, c.pdf, for_role)
                 scores.append(score_report(c, result, doc, reviewer.playbook, secs))
-            except LegalOrchError as e:
-                failed.append({"contract": c.title, "error": str(e)})
+            except Exception as e:  # noqa: BLE001 - listed in metrics.json as a failed review
+                failed.append({"contract": c.title, "error": f"{type(e).__name__}: {e}"})
             bar.advance(task)
     return scores, failed
 
