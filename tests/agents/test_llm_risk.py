@@ -5,9 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from legal_orch_agents.llm_risk import judge, locate
+from legal_orch_agents.llm_risk import judge
 
 from legal_orch.domain import Clause, Document, Page, Subtask
+from legal_orch.grounding import locate
 from legal_orch.playbook import Rule
 from tests.fake_llm import scripted, tool_answer
 
