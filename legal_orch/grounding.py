@@ -27,6 +27,7 @@ _INSTRUCTIONS = [
     r"</?[a-z][a-z0-9_-]*(\s[^<>]{0,200})?/?>",  # markup tags
     r"```|\[[^\]\n]{1,80}\]\((https?:|javascript:|data:)",  # code fences, markdown links
     r"\bjailbreak\b|\bprompt injection\b",
+    r"\b(no|any|every|the)\s+(automated\s+)?(reviewer|review tool)s?\s+(should|must|shall|may|will)\b",
 ]
 _INSTRUCTION_RE = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTIONS), re.IGNORECASE)
 
