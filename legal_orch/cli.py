@@ -102,13 +102,19 @@ def review(
         Path | None, typer.Option(help="Also write the key dates as an iCalendar file (.ics).")
     ] = None,
     ocr: Annotated[bool, typer.Option(help="Read a scanned PDF (no text layer) with OCR.")] = False,
+    budget: Annotated[
+        float | None,
+        typer.Option(help="Most the review may spend on language models (price table currency)."),
+    ] = None,
 ) -> None:
     """Review one contract (PDF or Word .docx) and print the cited review."""
     from legal_orch.errors import LegalOrchError
     from legal_orch.review import Paused, Reviewer
 
     try:
-        settings = _settings(playbook=playbook, interrupts=interrupts or None, ocr=ocr or None)
+        settings = _settings(
+            playbook=playbook, interrupts=interrupts or None, ocr=ocr or None, budget=budget
+        )
         reviewer_ = Reviewer(settings)
         if not quiet:
             print(f"reviewing {path.name} with playbook {reviewer_.playbook.name}", file=sys.stderr)

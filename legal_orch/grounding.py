@@ -32,6 +32,9 @@ _INSTRUCTIONS = [
 _INSTRUCTION_RE = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTIONS), re.IGNORECASE)
 
 
+_LETTERS = str.maketrans("0123456789abcdef", "GHJKLMNPQRABCDEF")
+
+
 def addresses_model(text: str) -> str | None:
     """Return the words that address a model (instructions, role tags, markup), if any."""
     m = _INSTRUCTION_RE.search(text)
@@ -45,7 +48,9 @@ def fence(doc: Document, spans: list[tuple[int, int]]) -> tuple[str, str]:
     its own fence, and the same passages give the same prompt (the cache depends on it).
     """
     texts = [" ".join(doc.text[s:e].split()) for s, e in spans]
-    tag = "CONTRACT-" + hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:10].upper()
+    digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:12]
+    # Letters only: digits would read as an account number to the pseudonymiser.
+    tag = "CONTRACT-" + digest.translate(_LETTERS)
     blocks = [
         f"<<{tag} passage {i + 1}>>\n{t}\n<<end {tag} passage {i + 1}>>"
         for i, t in enumerate(texts)

@@ -29,8 +29,13 @@ _SIGNED_RE = re.compile(
     r"\b(?:By|Name|Attn|Attention|Signed|Signature)\s*:\s*"
     r"(?P<v>[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2})"
 )
+_COMPANY = (
+    r"\b(?:[A-Z][\w&'-]*,?\s+){1,5}"
+    r"(?:Inc|Ltd|LLC|L\.L\.C|GmbH|plc|PLC|Corp|Corporation|Limited|LLP|AG|S\.A|B\.V|N\.V)\b\.?"
+)
 _PLAIN = [
     ("EMAIL", re.compile(_EMAIL)),
+    ("PARTY", re.compile(_COMPANY)),
     ("ACCOUNT", re.compile(_IBAN)),
     ("ACCOUNT", _ACCOUNT_RE),
     ("ACCOUNT", re.compile(_LONG_NUMBER)),

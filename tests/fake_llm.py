@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -72,3 +77,88 @@ def _planted(human: str) -> str | None:
         if any(w in low for w in _OBEY):
             return line.strip()
     return None
+
+
+class RecordingServer:
+    """An OpenAI-compatible chat server on 127.0.0.1 that records every request it receives.
+
+    `answer(body) -> dict` gives the JSON the model "returns" (sent as the message content);
+    `hang=True` never answers; `fail_first=n` answers the first n requests with HTTP 500.
+    Each answer reports `usage` of `tokens=(in, out)`.
+    """
+
+    def __init__(self, answer=None, *, hang=False, fail_first=0, tokens=(900, 120)):
+        self.requests: list[dict] = []
+        self.answer = answer or (lambda body: {})
+        self.hang, self.fail_first, self.tokens = hang, fail_first, tokens
+        self._release = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append(body)
+                if server.hang:
+                    server._release.wait(60)
+                    return
+                if len(server.requests) <= server.fail_first:
+                    self._send(500, {"error": {"message": "overloaded", "type": "server_error"}})
+                    return
+                content = json.dumps(server.answer(body))
+                self._send(200, _completion(body.get("model", "m"), content, server.tokens))
+
+            def _send(self, code, payload):
+                data = json.dumps(payload).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def sent_text(self) -> str:
+        """Everything the client sent, as one string."""
+        return "\n".join(json.dumps(r, ensure_ascii=False) for r in self.requests)
+
+
+def _completion(model: str, content: str, tokens: tuple[int, int]) -> dict:
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": tokens[0],
+            "completion_tokens": tokens[1],
+            "total_tokens": sum(tokens),
+        },
+    }
+
+
+def passages_of(body: dict) -> list[str]:
+    """The passage texts in a request's last message (between the fence lines)."""
+    lines = str(body["messages"][-1]["content"]).splitlines()
+    return [ln for i, ln in enumerate(lines) if i and lines[i - 1].startswith("<<CONTRACT-")]

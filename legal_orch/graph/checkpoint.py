@@ -38,7 +38,7 @@ CHECKPOINT_TYPES = [
         "ClientSide",
         "Deal",
     )
-]
+] + [("legal_orch.costs", "CostEntry")]
 
 
 def serializer() -> JsonPlusSerializer:
