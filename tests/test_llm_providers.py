@@ -21,7 +21,7 @@ from legal_orch.registry import default_registry
 from legal_orch.review import Reviewer
 from legal_orch.settings import Settings
 from tests.agents.test_llm_hostile import write_docx
-from tests.fake_llm import RecordingServer, passages_of
+from tests.fake_llm import RecordingServer, passages_of, shared_store
 
 PARAGRAPHS = [
     "SUPPLY AGREEMENT",
@@ -59,7 +59,7 @@ def _quote_first_passage(body: dict) -> dict:
             "severity": "medium",
             "explanation": "None.",
             "quotes": [],
-            "confidence": 0.5,
+            "confidence": 50,
         }
     words = found[0].split()[:14]
     return {
@@ -67,15 +67,13 @@ def _quote_first_passage(body: dict) -> dict:
         "severity": "high",
         "explanation": f"The clause reads: {' '.join(words)}",
         "quotes": [" ".join(words)],
-        "confidence": 0.7,
+        "confidence": 70,
     }
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, embedder):
-    from legal_orch.retrieval.store import Store
-
-    return Store.from_settings(Settings(data_dir=tmp_path_factory.mktemp("store")), embedder)
+def store(embedder):
+    return shared_store(embedder)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from legal_orch.capabilities import RiskRun
 from legal_orch.domain import Clause, Document, Finding, Severity, Subtask
 from legal_orch.grounding import addresses_model, fence, ground
-from legal_orch.llm import as_llm
+from legal_orch.llm import LLMAnswerError, as_llm
 from legal_orch.playbook import Rule
 from legal_orch.pseudonym import Pseudonymizer
 from legal_orch.registry import AgentSpec, runner
@@ -42,7 +42,8 @@ class Judgement(BaseModel):
     quotes: list[Annotated[str, StringConstraints(max_length=400)]] = Field(
         default_factory=list, max_length=3, description="exact quotes from the passages"
     )
-    confidence: float = Field(ge=0.0, le=1.0)
+    # A whole percentage: grammar-constrained local servers enforce integer bounds, not float ones.
+    confidence: int = Field(ge=0, le=100, description="how sure, 0 to 100")
 
 
 @lru_cache(maxsize=1)
@@ -125,9 +126,24 @@ def grounded(
         categories=rule.categories,
         citations=[] if status == "missing" else cites,
         # The model's own confidence, discounted by the share of its quotes the contract bears out.
-        confidence=round(answer.confidence * (share if status != "missing" else 1.0), 4),
+        confidence=round(answer.confidence / 100 * (share if status != "missing" else 1.0), 4),
         agent=NAME,
         notes=notes,
+    )
+
+
+def unanswered(rule: Rule, problem: str) -> Finding:
+    """A rule the model answered in a form that cannot be used: it needs a lawyer's review."""
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        severity=rule.severity_deviation,
+        status="needs_review",
+        explanation="A lawyer should read this clause: the model's answer could not be used.",
+        categories=rule.categories,
+        confidence=0.0,
+        agent=NAME,
+        notes=[problem[0].upper() + problem[1:] + "."],
     )
 
 
@@ -183,7 +199,10 @@ def judge(subtask: Subtask, rule: Rule, clauses: list[Clause], doc: Document, se
         raise RuntimeError("no LLM provider configured")
     offline, why = offline_finding(subtask, rule, clauses, doc, seg, ctx)
     spans = passages(doc, clauses, ctx, rule)
-    finding = grounded(rule, ask(llm, rule, doc, spans, subtask), doc, spans, bool(clauses))
+    try:
+        finding = grounded(rule, ask(llm, rule, doc, spans, subtask), doc, spans, bool(clauses))
+    except LLMAnswerError as e:  # it answered, wrongly: a lawyer reads the clause instead
+        finding = unanswered(rule, str(e))
     if why:
         finding = finding.model_copy(update={"notes": [*finding.notes, why]})
     return reconcile(offline, finding)

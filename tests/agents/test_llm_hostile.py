@@ -19,7 +19,7 @@ from legal_orch.ingest import parse
 from legal_orch.registry import default_registry
 from legal_orch.review import Reviewer
 from legal_orch.settings import Settings
-from tests.fake_llm import InjectionObeyingModel
+from tests.fake_llm import InjectionObeyingModel, shared_store
 
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
 CASES = sorted(HOSTILE.glob("*.yaml"))
@@ -34,10 +34,8 @@ def write_docx(paragraphs: list[str], path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, embedder):
-    from legal_orch.retrieval.store import Store
-
-    return Store.from_settings(Settings(data_dir=tmp_path_factory.mktemp("store")), embedder)
+def store(embedder):
+    return shared_store(embedder)
 
 
 def _reviewer(store, embedder, tmp_path, llm=None) -> Reviewer:

@@ -58,7 +58,7 @@ def test_quote_across_line_break_is_cited_exactly():
             "severity": "info",
             "explanation": "Capped at 12 months of fees.",
             "quotes": ["either party's aggregate liability exceed the fees paid"],
-            "confidence": 0.85,
+            "confidence": 85,
         },
     )
     f = judge(_sub(), RULE, [_clause(doc)], doc, None, _ctx(answer))
@@ -76,7 +76,7 @@ def test_invented_quote_is_dropped_and_conclusion_downgraded():
             "severity": "high",
             "explanation": "Uncapped.",
             "quotes": ["liability shall be unlimited"],
-            "confidence": 0.9,
+            "confidence": 90,
         },
     )
     f = judge(_sub(), RULE, [_clause(doc)], doc, None, _ctx(answer))
