@@ -12,20 +12,21 @@ from legal_orch.domain import Citation, Document
 # Text addressed to a model rather than to the parties: never evidence of what the parties agreed.
 _INSTRUCTIONS = [
     r"\b(ignore|disregard|forget|override|bypass)\b[^.]{0,60}\b(instruction|prompt|rule|direction|guideline|guidance|polic(y|ies))s?\b",
-    r"\b(previous|prior|above|earlier|system|new)\s+(instruction|prompt)s?\b",
+    r"\b(previous|prior|above|earlier)\s+(instruction|prompt)s?\b|\bsystem prompt\b(?!s)",
     r"\b(you are|act as|pretend|role-?play)\b[^.]{0,40}\b(ai|assistant|model|chatbot|llm|gpt|claude|reviewer)\b",
     r"\b(to|for|attention|note to)\s+(the\s+|any\s+|all\s+)?(ai|a\.i\.|assistant|language model|llm|chatbot|gpt|claude)s?\b",
-    r"\b(ai|assistant|language model|llm|chatbot|gpt|claude)s?\s*(must|should|shall|will|:|,)",
+    r"\b(ai|language model|llm|chatbot|gpt|claude)s?\s*(systems?\s+)?(must|should|shall|will|:)",
+    r"\b(assistant|model|reviewer)s?\s+(must|should|will)\s+(answer|respond|reply|mark|classify|rate|label|ignore|disregard|say|output|return)\b",
     r"\b(respond|reply|answer|output)\s+only\b|\boutput\s+(the following|json)\b",
     r"\b(mark|classify|rate|label)\s+(this|the|each|all)\s+(clause|contract|provision|finding|liability)s?\s+as\b",
     r"\bset\s+(the\s+)?(status|severity|confidence)\b",
     r"\b(status|severity|confidence)\s*[:=]\s*[\"']?(compliant|info|low|0\.\d+|1\.0)\b",
-    r"(^|\n)\s*(system|assistant|user|human|developer)\s*:",
-    r"\b(system|assistant)\s*:",
+    r"(^|\n)\s*(system|assistant|user|human|developer)\s*:",  # chat role tags
     r"<\|?/?\s*(im_start|im_end|system|assistant|user|endoftext|eot_id|start_header_id)\s*\|?>",
     r"\[/?(inst|sys)\]|<</?sys>>",
-    r"</?[a-z][a-z0-9_-]*(\s[^<>]{0,200})?/?>",  # markup tags
-    r"```|\[[^\]\n]{1,80}\]\((https?:|javascript:|data:)",  # code fences, markdown links
+    # Markup: HTML-like tags (not a template's <Company Name> blank), comments, code fences, links.
+    r"</?(div|span|p|br|script|style|img|a|iframe|font|b|i|system|instructions?|prompt|hidden)\b[^<>]{0,200}>|<!--",
+    r"```|\[[^\]\n]{1,80}\]\((https?:|javascript:|data:)",
     r"\bjailbreak\b|\bprompt injection\b",
     r"\b(no|any|every|the)\s+(automated\s+)?(reviewer|review tool)s?\s+(should|must|shall|may|will)\b",
 ]
@@ -109,7 +110,7 @@ def ground(
             notes.append(
                 f"A quotation the model gave is not in the passages it was shown: “{_short(q)}”."
             )
-        elif (words := addresses_model(c.quote)) is not None:
+        elif (words := addresses_model(surrounding(doc.text, c.start, c.end))) is not None:
             notes.append(
                 f"A quotation the model gave speaks to an AI system (“{_short(words)}”), so it is "
                 "not evidence of what the parties agreed."
@@ -117,6 +118,14 @@ def ground(
         elif all(c.start != o.start or c.end != o.end for o in cites):
             cites.append(c)
     return cites, notes
+
+
+def surrounding(text: str, start: int, end: int) -> str:
+    """The sentences (within their line) that hold `[start, end)`: a quote cut from a planted
+    instruction is refused with it."""
+    left = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start)) + 1
+    ends = [i for i in (text.find("\n", end), text.find(". ", end)) if i >= 0]
+    return text[left : min(ends) + 1 if ends else len(text)]
 
 
 def _short(text: str, n: int = 120) -> str:
