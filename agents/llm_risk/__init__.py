@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Annotated, Literal
 
 import yaml
+from legal_orch_agents.llm_risk.ask import ask as answer_question
 from pydantic import BaseModel, Field, StringConstraints
 
 from legal_orch.capabilities import RiskRun
@@ -216,4 +217,5 @@ AGENT = AgentSpec(
     cost_tier=2,
     implementation="llm: any LangChain chat model with structured output",
     requires_llm=True,
+    hooks={"ask": answer_question},  # `legal-orch ask FILE QUESTION`
 )
