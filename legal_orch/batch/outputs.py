@@ -40,6 +40,7 @@ TERM_COLUMNS = [
     "liability cap",
 ]
 ERROR_COLUMNS = ["name", "source", "sha256", "kind", "message"]
+OBLIGATION_COLUMNS = ["name", "party", "obligation", "due", "days", "kind", "where"]
 
 
 def _umask() -> int:
@@ -241,5 +242,25 @@ def write_summaries(out: Path) -> tuple[list[dict[str, Any]], Path, Path, Path]:
     paths = out / "summary.csv", out / "summary.xlsx", out / "errors.csv"
     write_atomic(paths[0], to_csv(rows, columns))
     write_atomic(paths[2], to_csv(errors, ERROR_COLUMNS))
-    write_xlsx(paths[1], {"summary": (columns, rows), "errors": (ERROR_COLUMNS, errors)})
+    obligations = [
+        {
+            "name": name,
+            "party": o.party,
+            "obligation": o.action,
+            "due": o.due,
+            "days": o.due_days if o.due_days is not None else "",
+            "kind": o.kind,
+            "where": f"{r.document.unit}{o.citation.page}",
+        }
+        for name, r in reports
+        for o in r.key_terms.obligations
+    ]
+    write_xlsx(
+        paths[1],
+        {
+            "summary": (columns, rows),
+            "obligations": (OBLIGATION_COLUMNS, obligations),
+            "errors": (ERROR_COLUMNS, errors),
+        },
+    )
     return rows, *paths

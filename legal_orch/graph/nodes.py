@@ -106,8 +106,15 @@ def segment(state: ReviewState, runtime: Runtime_) -> dict:
 
 @timed("index")
 def index(state: ReviewState, runtime: Runtime_) -> dict:
-    """Index this contract's sentences in Chroma (reused when the same file is re-reviewed)."""
-    runtime.context.store.index_contract(state["document"], state["segmentation"])
+    """Keep the contract at hand for agents that search it; index it in Chroma only when asked.
+
+    Embedding is lazy: no offline agent reads the vectors, so a review embeds nothing unless an
+    agent searches the contract or the user keeps contracts for cross-contract search.
+    """
+    store, settings = runtime.context.store, runtime.context.settings
+    store.remember(state["document"], state["segmentation"])
+    if settings.index_contracts:
+        store.index_contract(state["document"], state["segmentation"])
     return {}
 
 
@@ -145,7 +152,12 @@ def key_terms(state: ReviewState, runtime: Runtime_) -> dict:
             update["failures"] = {"key_terms": _failure(spec.name, "key_terms", e)}
     client = resolve_client(terms.parties, state.get("client"), ctx.playbook)
     defined = sorted({t.term for t in seg.terms})
-    return {**update, "deal": Deal(key_terms=terms, client=client, defined_terms=defined)}
+    title = next(
+        (c.answer or c.text for c in state.get("clauses", []) if c.category == "Document Name"),
+        None,
+    )
+    deal = Deal(key_terms=terms, client=client, defined_terms=defined, title=title)
+    return {**update, "deal": deal}
 
 
 @timed("plan")
@@ -245,7 +257,10 @@ def validate(state: ReviewState, runtime: Runtime_) -> dict:
         _deal(state),
         ctx,
     )
-    return {"validation": validation, "attempts": 1}
+    update: dict = {"validation": validation, "attempts": 1}
+    if validation.amended:
+        update["findings"] = {f.rule_id: f for f in validation.amended}
+    return update
 
 
 @timed("reroute")

@@ -131,6 +131,12 @@ def to_markdown(report: ReviewReport) -> str:
             lines.append(f"| {r.label} | {_cell(r.value)} | {_cell(where)} |")
     else:
         lines.append("No key terms were read.")
+    if report.key_terms.obligations:
+        lines += ["", "## Obligations with deadlines", ""]
+        lines += ["| Who | Must | By when | Where |", "|---|---|---|---|"]
+        for o in report.key_terms.obligations:
+            where = f"{d.unit}{o.citation.page}"
+            lines.append(f"| {o.party} | {_cell(o.action)} | {_cell(o.due)} | {where} |")
     lines += ["", "## Findings", ""]
     for f in _sorted_findings(report):
         lines += _md_finding(f, d.unit)
@@ -160,7 +166,11 @@ def _cell(text: str) -> str:
 
 
 def _md_finding(f: Finding, unit: str = "p.") -> list[str]:
-    out = [f"### [{f.severity.upper()}] {f.title} — {f.status}", "", f.explanation, ""]
+    status = f.status.replace("_", " ")
+    out = [f"### [{f.severity.upper()}] {f.title} — {status}", "", f.explanation, ""]
+    if f.burdens or f.benefits:
+        out += [f"*Binds:* {f.burdens or '-'} · *favours:* {f.benefits or '-'}", ""]
+    out += [f"*For the lawyer:* {n}" for n in f.notes] + ([""] if f.notes else [])
     for c in f.citations:
         out.append(f"> {unit}{c.page} [{c.start}:{c.end}] “{_md_quote(c.quote)}”")
     if f.citations:
@@ -168,7 +178,10 @@ def _md_finding(f: Finding, unit: str = "p.") -> list[str]:
     if f.comparison:
         out += [f"*Precedents:* {f.comparison}", ""]
     for p in f.precedents:
-        out.append(f"- precedent ({p.category or '-'}, {p.source}): “{_md_quote(p.text, 200)}”")
+        stars = f", rated {p.rating} of 5" if p.rating else ""
+        out.append(
+            f"- precedent ({p.category or '-'}, {p.source}{stars}): “{_md_quote(p.text, 200)}”"
+        )
     if f.precedents:
         out.append("")
     if f.recommendation:
@@ -218,18 +231,37 @@ def to_html(report: ReviewReport) -> str:
         body.append("</table>")
     else:
         body.append("<p>No key terms were read.</p>")
+    if report.key_terms.obligations:
+        body.append("<h2>Obligations with deadlines</h2><table>")
+        body.append("<tr><th>Who</th><th>Must</th><th>By when</th><th>Where</th></tr>")
+        body += [
+            f"<tr><td>{e(o.party)}</td><td>{e(o.action)}</td><td>{e(o.due)}</td>"
+            f"<td>{report.document.unit}{o.citation.page}</td></tr>"
+            for o in report.key_terms.obligations
+        ]
+        body.append("</table>")
     body.append("<h2>Findings</h2>")
     for f in _sorted_findings(report):
         body.append(
-            f"<h3><span class='sev {f.severity}'>{f.severity}</span> {e(f.title)} — {e(f.status)}</h3>"
+            f"<h3><span class='sev {f.severity}'>{f.severity}</span> {e(f.title)} — {e(f.status.replace('_', ' '))}</h3>"
         )
         body.append(f"<p>{e(f.explanation)}</p>")
+        body += [f"<p><i>For the lawyer:</i> {e(n)}</p>" for n in f.notes]
         body += [
             f"<blockquote>{report.document.unit}{c.page}: “{e(_md_quote(c.quote))}”</blockquote>"
             for c in f.citations
         ]
         if f.comparison:
             body.append(f"<p><i>Precedents:</i> {e(f.comparison)}</p>")
+        if f.precedents:
+            body.append("<ul>")
+            body += [
+                f"<li>{e(p.category or '-')}, {e(p.source)}"
+                + (f", rated {p.rating} of 5" if p.rating else "")
+                + f": “{e(_md_quote(p.text, 200))}”</li>"
+                for p in f.precedents
+            ]
+            body.append("</ul>")
         if f.recommendation:
             r = f.recommendation
             body.append(f"<p><b>Recommendation: {e(r.action)}.</b> {e(r.rationale)}</p>")
