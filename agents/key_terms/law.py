@@ -1,0 +1,65 @@
+"""The governing law and the forum for disputes."""
+
+from __future__ import annotations
+
+import re
+
+from legal_orch_agents.key_terms.reading import Contract, term
+
+from legal_orch.domain import KeyTerm
+from legal_orch.values import clean_space, parse_place
+
+_GOVERNED = re.compile(
+    r"\b(?:govern\w*|constru\w+|interpret\w*|enforc\w+|subject\s+to)\b[^.;]{0,80}?\blaws?\s+(?:of|in)\b"
+    r"|\blaws?\s+of\s+(?:the\s+)?(?:state\s+of\s+|province\s+of\s+|commonwealth\s+of\s+)?[A-Z][^.;]{0,60}?\s+(?:shall\s+)?govern",
+    re.I,
+)
+_FORUM = re.compile(
+    r"\b(?:exclusive|non-exclusive|submit\w*\s+to\s+the)\s+jurisdiction\b|\bvenue\b|\bcourts?\s+(?:of|in|located|sitting)\b"
+    r"|\barbitrat\w+\b[^.;]{0,200}?\b(?:held|conducted|take\s+place|seated|located|venue|seat)\b",
+    re.I,
+)
+
+
+def _place_span(c: Contract, start: int, end: int, place: str) -> tuple[int, int] | None:
+    words = r"\s+".join(map(re.escape, place.split()))
+    m = re.compile(words, re.I).search(c.text, start, end)
+    return (m.start(), m.end()) if m else None
+
+
+def governing_law(c: Contract) -> KeyTerm | None:
+    """The state or country whose law governs, citing where the contract names it."""
+    spans = [c.sentence(cl.start) for cl in c.anchors("Governing Law") if cl.confidence >= 0.3]
+    spans += [c.sentence(m.start()) for m in c.search(_GOVERNED)]
+    for s, e in spans:
+        m = _GOVERNED.search(c.text, s, e)
+        if not m:
+            continue
+        place = parse_place(c.text[m.start() : e])
+        if place and (span := _place_span(c, m.start(), e, place)):
+            return term(c, place, place, span, more=((s, e),))
+    return None
+
+
+def forum(c: Contract) -> KeyTerm | None:
+    """Where disputes are heard: the courts or the seat of arbitration the contract names."""
+    for m in c.search(_FORUM):
+        s, e = c.sentence(m.start())
+        text = c.text[s:e]
+        if "waive" in text.lower() and "jury" in text.lower() and "jurisdiction" not in text.lower():
+            continue
+        place = parse_place(c.text[m.start() : e]) or parse_place(text)
+        if not place:
+            continue
+        kind = "arbitration" if re.search(r"arbitrat", text, re.I) else "courts"
+        city = re.search(
+            r"\b(?:in|of)\s+(?:the\s+)?(?:City\s+of\s+|County\s+of\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}(?:\s+County)?),\s+" + re.escape(place.split()[0]),
+            clean_space(text),
+        )
+        where = f"{city.group(1)}, {place}" if city else place
+        value = f"arbitration in {where}" if kind == "arbitration" else f"courts of {where}"
+        exclusive = re.search(r"non-exclusive", text, re.I) is None and re.search(r"exclusive", text, re.I)
+        detail = "exclusive" if exclusive and kind == "courts" else None
+        span = _place_span(c, s, e, place) or (s, e)
+        return term(c, value, place, span, detail=detail, more=((s, e),))
+    return None

@@ -1,0 +1,153 @@
+"""The cap on liability (an amount or a multiple of fees, whose, with carve-outs) and payment terms."""
+
+from __future__ import annotations
+
+import re
+
+from legal_orch_agents.key_terms.reading import Contract, term
+
+from legal_orch.domain import KeyTerm, LiabilityCap, Party
+from legal_orch.values import MONEY, REDACTED, find_durations, duration_days, duration_words, money_of
+
+_LIABILITY = re.compile(r"\bliabilit(?:y|ies)\b|\bliable\b", re.I)
+_LIMIT = re.compile(
+    r"\b(?:shall\s+not|will\s+not|not\s+to|in\s+no\s+event|never)\b[^.;]{0,80}?\bexceed\b|\bexceed\b|\blimited\s+to\b|\bin\s+excess\s+of\b"
+    r"|\bgreater\s+than\b|\bmore\s+than\b|\bcapped\b|\bmaximum\b",
+    re.I,
+)
+_FEES = re.compile(
+    r"\b(?:amounts?|fees|sums|charges|consideration|price|payments?|royalties|compensation)\s+"
+    r"(?:\w+\s+){0,3}(?:paid|payable|received|due)",
+    re.I,
+)
+_TIMES = re.compile(
+    r"\b(?P<n>one|two|three|four|five|ten|\d+(?:\.\d+)?)\s*(?:\(\s*\d+(?:\.\d+)?\s*\)\s*)?(?:times|x)\b", re.I
+)
+_WORD_N = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
+_LOOKBACK = re.compile(
+    r"(?:during|in|within|for|over)\s+the\s+(?:\w+\s+){0,2}(?P<d>[\w\s()-]{1,30}?(?:months?|years?))\s+"
+    r"(?:period\s+)?(?:immediately\s+)?(?:preceding|prior|before)",
+    re.I,
+)
+_WHOSE = re.compile(
+    r"(?P<w>each\s+party|either\s+party|neither\s+party|any\s+party|a\s+party|(?:[A-Z][\w.&-]*\s*){1,4})"
+    r"(?:['’]s?)?\s+(?:(?:total|aggregate|cumulative|entire|maximum|collective|overall)\s+(?:and\s+\w+\s+)?)*liabilit",
+)
+_CARVE_OUTS = (
+    ("indemnification obligations", r"indemnif"),
+    ("breach of confidentiality", r"confidential"),
+    ("gross negligence", r"gross\s+negligence"),
+    ("wilful misconduct", r"will?ful\s+misconduct"),
+    ("fraud", r"\bfraud"),
+    ("death or personal injury", r"death|bodily\s+injury|personal\s+injury"),
+    ("infringement of intellectual property", r"infring|intellectual\s+property"),
+    ("payment obligations", r"payment\s+obligations|amounts?\s+(?:owed|due)"),
+)
+_EXCEPT = re.compile(r"\bexcept\b|\bother\s+than\b|\bexclud\w+\b|\bshall\s+not\s+apply\b|\bexception\b|\bnotwithstanding\b", re.I)
+_PAYMENT = re.compile(
+    r"\b(?:within|no\s+later\s+than|not\s+later\s+than)\s+(?P<d>[\w()\s-]{1,25}?days?)\s+"
+    r"(?:after|of|from|following)\s+(?:the\s+)?(?:\w+['’]s?\s+)?(?:receipt|date|invoice|issuance|delivery)[^.;]{0,40}?invoice"
+    r"|\bnet\s+(?P<net>\d{1,3})\b(?:\s+days)?",
+    re.I,
+)
+
+
+def _cap_spans(c: Contract) -> list[tuple[int, int]]:
+    spans = [c.sentence(cl.start) for cl in c.anchors("Cap on Liability") if cl.confidence >= 0.3]
+    for m in c.search(_LIABILITY):
+        s = c.sentence(m.start())
+        if s not in spans:
+            spans.append(s)
+    return spans
+
+
+def liability_cap(c: Contract, parties: list[Party]) -> LiabilityCap | None:
+    """The monetary cap on liability; a clause that only excludes kinds of damages is no cap."""
+    for s, e in _cap_spans(c):
+        text = c.text[s:e]
+        lim = _LIMIT.search(text)
+        if not (lim and _LIABILITY.search(text)):
+            continue
+        tail = (s + lim.end(), min(e, s + lim.end() + 300))
+        cap = _amount_cap(c, *tail) or _fee_cap(c, *tail)
+        if cap is None:
+            continue
+        cap.whose = _whose(c, s, s + lim.start(), parties)
+        cap.carve_outs = _carve_outs(c, s, e)
+        cap.citations = [c.cite(s, e)]
+        return cap
+    return None
+
+
+def _amount_cap(c: Contract, a: int, b: int) -> LiabilityCap | None:
+    m = MONEY.search(c.text, a, b)
+    red = REDACTED.search(c.text, a, min(b, a + 60))
+    if red and (m is None or red.start() < m.start()) and re.search(r"\$|dollars|USD|€|£", c.text[max(a, red.start() - 6) : red.end() + 12]):
+        return LiabilityCap(amount=term(c, None, None, (red.start(), red.end()), status="redacted"))
+    if m is None or m.start() - a > 120:
+        return None
+    amount, code = money_of(m)
+    value = f"{code} {amount:,.2f}".replace(".00", "")
+    return LiabilityCap(amount=term(c, value, amount, (m.start(), m.end()), unit=code))
+
+
+def _fee_cap(c: Contract, a: int, b: int) -> LiabilityCap | None:
+    fees = _FEES.search(c.text, a, b)
+    if fees is None or fees.start() - a > 150:
+        return None
+    times = _TIMES.search(c.text, a, fees.start())
+    n = 1.0
+    if times:
+        raw = times.group("n").lower()
+        n = _WORD_N.get(raw) or float(raw)
+    span = (times.start() if times else fees.start(), fees.end())
+    value = f"{n:g} x the fees" if times else "the fees"
+    cap = LiabilityCap(multiple=term(c, value, n, span, unit="x fees"))
+    if (lb := _LOOKBACK.search(c.text, fees.end(), min(b, fees.end() + 200))) and (d := find_durations(lb.group("d"))):
+        _, _, k, unit = d[0]
+        cap.lookback = term(
+            c, f"{duration_words(k, unit)} before the claim", duration_days(k, unit), (lb.start(), lb.end()), unit="days"
+        )
+    return cap
+
+
+def _whose(c: Contract, a: int, b: int, parties: list[Party]) -> str | None:
+    found = list(c.search(_WHOSE, a, min(len(c.text), b + 60)))
+    if not found:
+        return None
+    w = " ".join(found[0].group("w").split())
+    low = w.lower()
+    if low in ("each party", "either party", "neither party", "any party", "a party"):
+        return "each party"
+    for p in parties:
+        for n in (*p.short_names, p.name):
+            if n.lower() in low or low.endswith(n.lower()):
+                return p.short_names[0] if p.short_names else p.name
+    for p in parties:
+        if p.role != "party" and p.role.replace("_", " ") in low:
+            return p.short_names[0] if p.short_names else p.name
+    return None
+
+
+def _carve_outs(c: Contract, s: int, e: int) -> list[str]:
+    """The liabilities the cap does not reach, as named after "except" in the cap's sentence."""
+    ex = _EXCEPT.search(c.text, s, e)
+    if ex is None:
+        return []
+    text = c.text[ex.start() : e]
+    return [label for label, pattern in _CARVE_OUTS if re.search(pattern, text, re.I)]
+
+
+def payment_terms(c: Contract) -> KeyTerm | None:
+    """Days to pay an invoice ("within thirty (30) days after receipt of invoice", "net 30")."""
+    for m in c.search(_PAYMENT):
+        if m.group("net"):
+            n = int(m.group("net"))
+            return term(c, f"net {n} days", n, (m.start(), m.end()), unit="days")
+        d = find_durations(m.group("d"))
+        if d:
+            _, _, k, unit = d[0]
+            days = duration_days(k, unit)
+            words = " ".join(c.text[m.start() : m.end()].split())
+            return term(c, f"{duration_words(k, unit)} from invoice", days, (m.start(), m.end()), unit="days", detail=words)
+    return None

@@ -1,0 +1,83 @@
+"""What every key-term reader shares: the contract's text, its sentences and the extracted clauses."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from legal_orch.domain import Citation, Clause, Document, KeyTerm, Segmentation
+
+# Offsets of the opening notices SEC filings carry ("[***] indicates material omitted ...").
+_NOTICE = re.compile(
+    r"confidential\s+treatment|securities\s+and\s+exchange|omitted|redacted|rule\s+24b-2", re.I
+)
+
+
+@dataclass
+class Contract:
+    """One contract as the readers see it: text, sentence spans and clauses by category."""
+
+    doc: Document
+    seg: Segmentation
+    clauses: list[Clause]
+    by_category: dict[str, list[Clause]] = field(default_factory=dict)
+    preamble: tuple[int, int] | None = None  # where the parties are named, once found
+    _starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for c in sorted(self.clauses, key=lambda c: -c.confidence):
+            self.by_category.setdefault(c.category, []).append(c)
+        self._starts = [s.start for s in self.seg.sentences]
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    def sentence(self, offset: int) -> tuple[int, int]:
+        """The sentence holding `offset` as [start, end); a 400-character window without one."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and self.seg.sentences[i].end > offset:
+            s = self.seg.sentences[i]
+            return s.start, s.end
+        return max(0, offset - 200), min(len(self.text), offset + 200)
+
+    def anchors(self, *categories: str) -> list[Clause]:
+        """The extracted clauses of `categories`, the most confident first."""
+        out = [c for cat in categories for c in self.by_category.get(cat, [])]
+        return sorted(out, key=lambda c: -c.confidence)
+
+    def cite(self, start: int, end: int) -> Citation:
+        return self.doc.cite(start, end)
+
+    def search(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Iterator[re.Match]:
+        """Matches of `pattern` in the text between `start` and `end`, offsets into the text."""
+        yield from pattern.finditer(self.text, start, len(self.text) if end is None else end)
+
+    def is_notice(self, start: int, end: int) -> bool:
+        """Whether [start, end) is part of a filing's redaction notice, not of the contract."""
+        return bool(_NOTICE.search(self.text[start:end]))
+
+
+def term(
+    c: Contract,
+    value: str | None,
+    normalized: str | float | int | bool | None,
+    span: tuple[int, int],
+    *,
+    unit: str | None = None,
+    status: str = "stated",
+    detail: str | None = None,
+    more: tuple[tuple[int, int], ...] = (),
+) -> KeyTerm:
+    """A key term citing `span` (and `more` spans) of the contract's text."""
+    cites = [c.cite(*span), *(c.cite(*s) for s in more)]
+    return KeyTerm(
+        value=value,
+        normalized=normalized,
+        unit=unit,
+        status=status,  # type: ignore[arg-type]
+        detail=detail,
+        citations=[x for x in cites if x.quote],
+    )

@@ -1,0 +1,231 @@
+"""The term: how long the contract runs, when it expires, whether and how it renews, and the notice
+that stops a renewal (with the last day to give it)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from legal_orch_agents.key_terms.reading import Contract, term
+
+from legal_orch.domain import KeyTerm
+from legal_orch.values import (
+    add_duration,
+    duration_days,
+    duration_words,
+    find_dates,
+    find_durations,
+    is_redacted,
+)
+
+_TERM_SENTENCE = re.compile(
+    r"\b(?:the\s+)?(?:initial\s+)?term\s+of\s+this\s+(?:agreement|contract)\b|\binitial\s+term\b"
+    r"|[\"“](?:Initial\s+)?Term[\"”]|\bthis\s+(?:agreement|contract)\s+shall\s+(?:(?:commence|become\s+effective|"
+    r"take\s+effect|be\s+effective)[^.;]{0,120}?(?:and|,)\s+(?:shall\s+)?)?(?:continue|remain|expire|terminate|"
+    r"be\s+in\s+(?:full\s+)?force|run|end)\b|\bshall\s+expire\b",
+    re.I,
+)
+_PERPETUAL = re.compile(
+    r"perpetu|indefinite|until\s+(?:terminated|such\s+time\s+as\s+(?:it\s+is\s+)?terminated)", re.I
+)
+_UNTIL_DATE = re.compile(
+    r"\b(?:until|through|thru|expire[sd]?\s+on|expir\w*\s+(?:on\s+)?|terminat\w+\s+on|end(?:ing|s)?\s+on|"
+    r"to\s+and\s+including|ending)\s+(?:and\s+including\s+)?(?:the\s+)?",
+    re.I,
+)
+_EVENT_START = re.compile(
+    r"first\s+commercial|launch|regulatory\s+approval|acceptance|delivery|installation|"
+    r"first\s+(?:sale|shipment)|opening|closing\s+date|completion",
+    re.I,
+)
+_NOTICE_NEAR = re.compile(r"^\W{0,3}(?:s\b)?\W{0,3}\s*(?:\w+\s+){0,2}(?:notice|prior|in\s+advance|before|written)", re.I)
+_NOTICE_BEFORE = re.compile(r"(?:at\s+least|not\s+less\s+than|no\s+less\s+than|minimum\s+of|upon|with|giving)\s*$", re.I)
+_AUTO = re.compile(
+    r"automatic\w*\s+(?:be\s+)?(?:renew|extend)|(?:renew|extend)\w*\s+automatically"
+    r"|shall\s+(?:thereafter\s+)?(?:be\s+)?(?:renew|extend)\w*\s+(?:\w+\s+){0,3}(?:for\s+)?(?:successive|additional|consecutive|further|subsequent)"
+    r"|(?:successive|consecutive)\s+(?:\w+\s+){0,4}(?:renewal\s+)?(?:periods?|terms?)[^.]{0,120}unless"
+    r"|evergreen|year\s+to\s+year|from\s+year\s+to\s+year|month[- ]to[- ]month",
+    re.I,
+)
+_OPTIONAL = re.compile(
+    r"may\s+(?:be\s+)?(?:renew|extend)|option\s+to\s+(?:renew|extend)|mutual(?:ly)?\s+(?:written\s+)?agree"
+    r"|upon\s+(?:the\s+)?mutual|if\s+the\s+parties\s+(?:so\s+)?agree|right\s+to\s+(?:renew|extend)"
+    r"|by\s+(?:written\s+)?agreement\s+of",
+    re.I,
+)
+_RENEWAL = re.compile(r"renew|extend|extension|successive|evergreen|year\s+to\s+year", re.I)
+
+
+@dataclass
+class Duration:
+    start: int
+    end: int
+    n: int
+    unit: str
+
+    @property
+    def words(self) -> str:
+        return duration_words(self.n, self.unit)
+
+    @property
+    def days(self) -> int:
+        return duration_days(self.n, self.unit)
+
+
+def _durations(c: Contract, start: int, end: int) -> list[Duration]:
+    return [Duration(start + a, start + b, n, u) for a, b, n, u in find_durations(c.text[start:end])]
+
+
+def _is_notice(c: Contract, d: Duration) -> bool:
+    return bool(
+        _NOTICE_NEAR.match(c.text, d.end, d.end + 40)
+        or _NOTICE_BEFORE.search(c.text, max(0, d.start - 25), d.start)
+    )
+
+
+@dataclass
+class TermTerms:
+    initial_term: KeyTerm | None = None
+    expiration_date: KeyTerm | None = None
+    renewal: KeyTerm | None = None
+    renewal_term: KeyTerm | None = None
+    nonrenewal_notice: KeyTerm | None = None
+    nonrenewal_deadline: KeyTerm | None = None
+
+
+def _term_spans(c: Contract) -> list[tuple[int, int]]:
+    """The sentences that set the term: definitions and "this Agreement shall continue ..." first."""
+    spans: list[tuple[int, int]] = []
+    for m in c.search(_TERM_SENTENCE):
+        s = c.sentence(m.start())
+        if s not in spans and not c.is_notice(*s):
+            spans.append(s)
+    for cl in c.anchors("Expiration Date"):
+        s = c.sentence(cl.start)
+        if s not in spans and cl.confidence >= 0.4:
+            spans.append(s)
+    return spans
+
+
+def read_term(c: Contract, effective: KeyTerm | None) -> TermTerms:
+    """The initial term, expiry, renewal and non-renewal notice, with what can be computed."""
+    out = TermTerms()
+    spans = _term_spans(c)
+    for s, e in spans[:6]:
+        if out.expiration_date is None:
+            out.expiration_date = _explicit_expiry(c, s, e)
+        if out.initial_term is None:
+            out.initial_term = _initial_term(c, s, e, effective)
+            if out.initial_term is not None and out.expiration_date is None:
+                out.expiration_date = _computed_expiry(c, out.initial_term, effective, s, e)
+        if out.initial_term or out.expiration_date:
+            break
+    if out.expiration_date is None:
+        for s, e in spans[:3]:
+            if _PERPETUAL.search(c.text, s, e) and not _durations(c, s, e):
+                out.expiration_date = term(
+                    c, "perpetual", "perpetual", (s, e),
+                    detail="no fixed expiry: it continues until terminated",
+                )
+                break
+    _read_renewal(c, out, spans)
+    return out
+
+
+def _explicit_expiry(c: Contract, s: int, e: int) -> KeyTerm | None:
+    for m in c.search(_UNTIL_DATE, s, e):
+        found = find_dates(c.text[m.end() : min(e, m.end() + 40)])
+        if found and found[0][0] < 4:
+            a, b, iso = found[0]
+            return term(c, iso, iso, (m.start(), m.end() + b))
+        if is_redacted(c.text[m.end() : min(e, m.end() + 25)]) and re.search(r"\d{4}|day|\[", c.text[m.end() : m.end() + 40]):
+            return term(c, None, None, (m.start(), min(e, m.end() + 25)), status="redacted")
+    return None
+
+
+def _initial_term(c: Contract, s: int, e: int, effective: KeyTerm | None) -> KeyTerm | None:
+    """The first duration in the term sentence that is not a notice or renewal period."""
+    for d in _durations(c, s, e):
+        before = c.text[max(s, d.start - 60) : d.start].lower()
+        if _is_notice(c, d) or re.search(r"renew|successive|additional|extend", before):
+            continue
+        if d.unit == "day" and d.n < 60:
+            continue
+        if is_redacted(c.text[max(s, d.start - 12) : d.end]):
+            return term(c, None, None, (d.start, d.end), status="redacted")
+        return term(c, d.words, d.days, (d.start, d.end), unit="days")
+    if m := re.search(r"(?:for\s+a\s+(?:period|term)\s+of\s+)?\[\s*\*[\s*]*\]\s*(?:\(\s*\[?[\s*]*\]?\s*\)\s*)?(?:years?|months?)", c.text[s:e]):
+        return term(c, None, None, (s + m.start(), s + m.end()), status="redacted")
+    return None
+
+
+def _computed_expiry(
+    c: Contract, initial: KeyTerm, effective: KeyTerm | None, s: int, e: int
+) -> KeyTerm | None:
+    """The expiry date the effective date and the initial term give, where the term runs from it."""
+    if initial.status != "stated" or not initial.value:
+        return None
+    start_iso, how = None, ""
+    own = find_dates(c.text[s:e])
+    commencing = re.search(r"commenc\w*|effective|beginning|starting|from", c.text[s:e], re.I)
+    if own and commencing and own[0][0] >= commencing.start():
+        start_iso, how = own[0][2], f"from {own[0][2]}, the start this clause gives"
+    elif _EVENT_START.search(c.text, s, e):
+        return None
+    elif effective is not None and isinstance(effective.normalized, str) and re.match(r"\d{4}-", effective.normalized):
+        start_iso, how = effective.normalized, f"from the effective date, {effective.normalized}"
+    if start_iso is None:
+        return None
+    n, unit = initial.value.split()[0], initial.value.split()[1].rstrip("s")
+    iso = add_duration(start_iso, int(n), unit)
+    return term(
+        c, iso, iso, (initial.citations[0].start, initial.citations[0].end), status="computed",
+        detail=f"{initial.value} {how}",
+    )
+
+
+def _renewal_spans(c: Contract, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = [sp for sp in spans[:6] if _RENEWAL.search(c.text, *sp)]
+    for cl in c.anchors("Renewal Term", "Notice Period to Terminate Renewal"):
+        sp = c.sentence(cl.start)
+        if sp not in out and cl.confidence >= 0.3:
+            out.append(sp)
+    return out
+
+
+def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> None:
+    for s, e in _renewal_spans(c, spans):
+        auto, optional = _AUTO.search(c.text, s, e), _OPTIONAL.search(c.text, s, e)
+        if not (auto or optional):
+            continue
+        is_auto = bool(auto) and not (optional and optional.start() < auto.start())
+        # the notice may sit in the next sentence ("Either party may give notice of non-renewal ...")
+        e2 = c.sentence(e + 1)[1] if e + 1 < len(c.text) else e
+        durations = _durations(c, s, e2)
+        renew = [d for d in durations if d.start < e and not _is_notice(c, d)]
+        notices = [d for d in durations if _is_notice(c, d)]
+        cue = auto or optional
+        detail = "renews automatically" if is_auto else "renews only if the parties agree or a party opts to"
+        out.renewal = term(c, "automatic" if is_auto else "not automatic", is_auto, (cue.start(), cue.end()), detail=detail)
+        if renew:
+            d = min(renew, key=lambda d: abs(d.start - cue.start()))
+            if d.start != (out.initial_term.citations[0].start if out.initial_term and out.initial_term.citations else -1):
+                out.renewal_term = term(c, d.words, d.days, (d.start, d.end), unit="days")
+        if notices and is_auto:
+            d = notices[0]
+            out.nonrenewal_notice = term(c, d.words, d.days, (d.start, d.end), unit="days")
+            out.nonrenewal_deadline = _deadline(c, out, d)
+        elif is_auto and is_redacted(c.text[s:e2]) and re.search(r"notice", c.text[s:e2], re.I):
+            out.nonrenewal_notice = term(c, None, None, (s, e2), status="redacted")
+        return
+
+
+def _deadline(c: Contract, out: TermTerms, notice: Duration) -> KeyTerm | None:
+    exp = out.expiration_date
+    if exp is None or not isinstance(exp.normalized, str) or not re.match(r"\d{4}-", exp.normalized):
+        return None
+    iso = add_duration(exp.normalized, -notice.n, notice.unit)
+    return term(
+        c, iso, iso, (notice.start, notice.end), status="computed",
+        detail=f"{notice.words} before the expiry on {exp.normalized}",
+    )
