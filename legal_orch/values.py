@@ -76,7 +76,8 @@ _MDY = re.compile(
 _NUM = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 _DURATION = re.compile(
     r"\b(\d+|" + "|".join(sorted(map(re.escape, _NUMBERS), key=len, reverse=True)) + r")"
-    r"(?:\s*\((\d+)\))?[\s-]+(calendar\s+|business\s+)?(day|week|month|year)s?\b",
+    r"(?:\s*\((\d+)\))?[\s-]+((?:calendar|business|contract|full|consecutive|working)\s+)?"
+    r"(day|week|month|year)s?\b",
     re.I,
 )
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -130,7 +131,21 @@ _COUNTRIES = [
     "Victoria",
 ]
 _PLACES = sorted([*US_STATES, *_COUNTRIES], key=len, reverse=True)
-_LAW = re.compile(r"laws?\s+(?:of|in)\s+(?:the\s+)?(?:state\s+of\s+|commonwealth\s+of\s+)?", re.I)
+_LAW = re.compile(
+    r"(?:laws?|legislation)\s+(?:of|in)\s+(?:the\s+)?"
+    r"(?:state\s+of\s+|commonwealth\s+of\s+|province\s+of\s+|republic\s+of\s+)?",
+    re.I,
+)
+# "English law", "the laws of the PRC": names of a place that are not the place's name.
+_PLACE_ALIASES = {
+    r"\bEnglish\s+law": "England",
+    r"\bPRC\b": "People's Republic of China",
+    r"\bScots?\s+law|\bScottish\s+law": "Scotland",
+    r"\bSwiss\s+law": "Switzerland",
+    r"\bGerman\s+law": "Germany",
+    r"\bIsraeli\s+law": "Israel",
+    r"\bIrish\s+law": "Ireland",
+}
 
 
 def _iso(y: int, m: int, d: int) -> str | None:
@@ -258,7 +273,7 @@ def days_before(iso: str, days: int) -> str:
 
 def parse_place(text: str) -> str | None:
     """The state or country whose law governs, as named in `text`, or None."""
-    text = clean_space(text)
+    text = clean_space(text).replace("’", "'")
     for m in _LAW.finditer(text):
         tail = text[m.end() : m.end() + 60].lower()
         for place in _PLACES:
@@ -266,6 +281,7 @@ def parse_place(text: str) -> str | None:
                 return place
     low = text.lower()
     hits = [(low.find(p.lower()), p) for p in _PLACES if p.lower() in low]
+    hits += [(m.start(), p) for a, p in _PLACE_ALIASES.items() if (m := re.search(a, text))]
     return min(hits)[1] if hits else None
 
 

@@ -7,10 +7,11 @@ import re
 from legal_orch_agents.key_terms.reading import Contract, term
 
 from legal_orch.domain import KeyTerm
-from legal_orch.values import clean_space, parse_place
+from legal_orch.values import clean_space, is_redacted, parse_place
 
 _GOVERNED = re.compile(
-    r"\b(?:govern\w*|constru\w+|interpret\w*|enforc\w+|subject\s+to)\b[^.;]{0,80}?\blaws?\s+(?:of|in)\b"
+    r"\b(?:govern\w*|constru\w+|interpret\w*|enforc\w+|subject\s+to)\b[^.;]{0,80}?"
+    r"(?:\b(?:laws?|legislation)\s+(?:of|in)\b|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+law\b|\bPRC\b)"
     r"|\blaws?\s+of\s+(?:the\s+)?(?:state\s+of\s+|province\s+of\s+|commonwealth\s+of\s+)?[A-Z][^.;]{0,60}?\s+(?:shall\s+)?govern",
     re.I,
 )
@@ -29,22 +30,27 @@ def _place_span(c: Contract, start: int, end: int, place: str) -> tuple[int, int
 
 def governing_law(c: Contract) -> KeyTerm | None:
     """The state or country whose law governs, citing where the contract names it."""
-    spans = [c.sentence(cl.start) for cl in c.anchors("Governing Law") if cl.confidence >= 0.3]
-    spans += [c.sentence(m.start()) for m in c.search(_GOVERNED)]
-    for s, e in spans:
-        m = _GOVERNED.search(c.text, s, e)
+    starts = sorted(
+        {m.start() for m in c.search(_GOVERNED)}
+        | {cl.start for cl in c.anchors("Governing Law") if cl.confidence >= 0.5}
+    )
+    for start in starts:
+        m = _GOVERNED.search(c.text, start, min(len(c.text), start + 400))
         if not m:
             continue
-        place = parse_place(c.text[m.start() : e])
-        if place and (span := _place_span(c, m.start(), e, place)):
-            return term(c, place, place, span, more=((s, e),))
+        end = min(len(c.text), m.end() + 120)
+        place = parse_place(c.text[m.start() : end])
+        if place and (span := _place_span(c, m.start(), end, place)):
+            return term(c, place, place, span, more=(c.passage(m.start()),))
+        if is_redacted(c.text[m.end() : m.end() + 30]):
+            return term(c, None, None, (m.start(), m.end() + 30), status="redacted")
     return None
 
 
 def forum(c: Contract) -> KeyTerm | None:
     """Where disputes are heard: the courts or the seat of arbitration the contract names."""
     for m in c.search(_FORUM):
-        s, e = c.sentence(m.start())
+        s, e = c.passage(m.start())
         text = c.text[s:e]
         if "waive" in text.lower() and "jury" in text.lower() and "jurisdiction" not in text.lower():
             continue

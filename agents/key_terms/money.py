@@ -53,9 +53,9 @@ _PAYMENT = re.compile(
 
 
 def _cap_spans(c: Contract) -> list[tuple[int, int]]:
-    spans = [c.sentence(cl.start) for cl in c.anchors("Cap on Liability") if cl.confidence >= 0.3]
+    spans = [c.passage(cl.start) for cl in c.anchors("Cap on Liability") if cl.confidence >= 0.3]
     for m in c.search(_LIABILITY):
-        s = c.sentence(m.start())
+        s = c.passage(m.start())
         if s not in spans:
             spans.append(s)
     return spans

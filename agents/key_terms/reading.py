@@ -15,6 +15,9 @@ _NOTICE = re.compile(
 )
 
 
+_SENTENCE_END = re.compile(r"\.(?=[\s\u00a0]+[A-Z0-9(“\"])|\.\s*$|\n[\s\u00a0]*\n", re.M)
+
+
 @dataclass
 class Contract:
     """One contract as the readers see it: text, sentence spans and clauses by category."""
@@ -42,6 +45,20 @@ class Contract:
             s = self.seg.sentences[i]
             return s.start, s.end
         return max(0, offset - 200), min(len(self.text), offset + 200)
+
+    def passage(self, offset: int) -> tuple[int, int]:
+        """The full sentence around `offset`, read across the line breaks a PDF puts inside one.
+
+        Starts after the last full stop, semicolon-free blank line or clause number before it and
+        ends at the next full stop that a capital, a number or a blank line follows.
+        """
+        lo = max(0, offset - 400)
+        head = self.text[lo:offset]
+        cuts = [m.end() for m in _SENTENCE_END.finditer(head)]
+        start = lo + cuts[-1] if cuts else lo
+        m = _SENTENCE_END.search(self.text, offset, min(len(self.text), offset + 700))
+        end = m.start() + 1 if m else min(len(self.text), offset + 700)
+        return start, end
 
     def anchors(self, *categories: str) -> list[Clause]:
         """The extracted clauses of `categories`, the most confident first."""

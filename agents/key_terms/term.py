@@ -18,19 +18,22 @@ from legal_orch.values import (
     is_redacted,
 )
 
-_TERM_SENTENCE = re.compile(
-    r"\b(?:the\s+)?(?:initial\s+)?term\s+of\s+this\s+(?:agreement|contract)\b|\binitial\s+term\b"
-    r"|[\"“](?:Initial\s+)?Term[\"”]|\bthis\s+(?:agreement|contract)\s+shall\s+(?:(?:commence|become\s+effective|"
-    r"take\s+effect|be\s+effective)[^.;]{0,120}?(?:and|,)\s+(?:shall\s+)?)?(?:continue|remain|expire|terminate|"
-    r"be\s+in\s+(?:full\s+)?force|run|end)\b|\bshall\s+expire\b",
+_TERM_STRONG = re.compile(
+    r"\(\s*(?:the\s+|this\s+)?[\"“](?:Initial\s+|Original\s+)?Term[\"”]|[\"“](?:Initial\s+)?Term[\"”]\s+(?:shall\s+)?means?"
+    r"|(?<!during\s)(?<!throughout\s)(?<!of\s)(?:the\s+)?(?:initial\s+)?term\s+of\s+this\s+(?:agreement|contract)\s+"
+    r"(?:shall|will|is)\b|(?<!provisions\sof\s)\bthis\s+(?:agreement|contract)\s+(?:shall|will)\s+(?:commence|begin|become|be\s+effective|"
+    r"take\s+effect|continue|remain|expire|terminate|run|extend|be\s+in)",
     re.I,
 )
+_TERM_SENTENCE = re.compile(r"\binitial\s+term\b|\bshall\s+expire\b|\bexpir\w+\s+date\b", re.I)
+_NOT_TERM = re.compile(r"\bprovisions?\b|\bsurviv|unenforceable|invalid|\bmeaning\s+(?:set\s+forth|given)", re.I)
 _PERPETUAL = re.compile(
     r"perpetu|indefinite|until\s+(?:terminated|such\s+time\s+as\s+(?:it\s+is\s+)?terminated)", re.I
 )
 _UNTIL_DATE = re.compile(
     r"\b(?:until|through|thru|expire[sd]?\s+on|expir\w*\s+(?:on\s+)?|terminat\w+\s+on|end(?:ing|s)?\s+on|"
-    r"to\s+and\s+including|ending)\s+(?:and\s+including\s+)?(?:the\s+)?",
+    r"to\s+and\s+including|ending)\s+(?:and\s+including\s+)?(?:the\s+)?"
+    r"(?:(?:later|earlier)\s+of\s+(?:\(\w\)\s+)?)?",
     re.I,
 )
 _EVENT_START = re.compile(
@@ -94,24 +97,32 @@ class TermTerms:
 
 
 def _term_spans(c: Contract) -> list[tuple[int, int]]:
-    """The sentences that set the term: definitions and "this Agreement shall continue ..." first."""
-    spans: list[tuple[int, int]] = []
-    for m in c.search(_TERM_SENTENCE):
-        s = c.sentence(m.start())
-        if s not in spans and not c.is_notice(*s):
-            spans.append(s)
+    """The passages that set the term: definitions and "this Agreement shall continue ..." first,
+    then the extractor's expiration clauses, then any passage naming an initial term or expiry."""
+    ranked: list[tuple[int, int, int]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def add(rank: int, offset: int) -> None:
+        span = c.passage(offset)
+        if span not in seen and not c.is_notice(*span) and not _NOT_TERM.search(c.text, *span):
+            seen.add(span)
+            ranked.append((rank, *span))
+
+    for m in c.search(_TERM_STRONG):
+        add(0, m.start())
     for cl in c.anchors("Expiration Date"):
-        s = c.sentence(cl.start)
-        if s not in spans and cl.confidence >= 0.4:
-            spans.append(s)
-    return spans
+        if cl.confidence >= 0.4:
+            add(1, cl.start)
+    for m in c.search(_TERM_SENTENCE):
+        add(2, m.start())
+    return [(s, e) for _, s, e in sorted(ranked)]
 
 
 def read_term(c: Contract, effective: KeyTerm | None) -> TermTerms:
     """The initial term, expiry, renewal and non-renewal notice, with what can be computed."""
     out = TermTerms()
     spans = _term_spans(c)
-    for s, e in spans[:6]:
+    for s, e in spans[:8]:
         if out.expiration_date is None:
             out.expiration_date = _explicit_expiry(c, s, e)
         if out.initial_term is None:
@@ -121,7 +132,7 @@ def read_term(c: Contract, effective: KeyTerm | None) -> TermTerms:
         if out.initial_term or out.expiration_date:
             break
     if out.expiration_date is None:
-        for s, e in spans[:3]:
+        for s, e in spans[:4]:
             if _PERPETUAL.search(c.text, s, e) and not _durations(c, s, e):
                 out.expiration_date = term(
                     c, "perpetual", "perpetual", (s, e),
@@ -137,7 +148,9 @@ def _explicit_expiry(c: Contract, s: int, e: int) -> KeyTerm | None:
         found = find_dates(c.text[m.end() : min(e, m.end() + 40)])
         if found and found[0][0] < 4:
             a, b, iso = found[0]
-            return term(c, iso, iso, (m.start(), m.end() + b))
+            either = re.search(r"(later|earlier)\s+of", m.group(0), re.I)
+            detail = f"or a later event, whichever is {either.group(1).lower()}" if either else None
+            return term(c, iso, iso, (m.start(), m.end() + b), detail=detail)
         if is_redacted(c.text[m.end() : min(e, m.end() + 25)]) and re.search(r"\d{4}|day|\[", c.text[m.end() : m.end() + 40]):
             return term(c, None, None, (m.start(), min(e, m.end() + 25)), status="redacted")
     return None
@@ -147,7 +160,7 @@ def _initial_term(c: Contract, s: int, e: int, effective: KeyTerm | None) -> Key
     """The first duration in the term sentence that is not a notice or renewal period."""
     for d in _durations(c, s, e):
         before = c.text[max(s, d.start - 60) : d.start].lower()
-        if _is_notice(c, d) or re.search(r"renew|successive|additional|extend", before):
+        if _is_notice(c, d) or re.search(r"renew|successive|additional|further", before):
             continue
         if d.unit == "day" and d.n < 60:
             continue
@@ -187,7 +200,7 @@ def _computed_expiry(
 def _renewal_spans(c: Contract, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = [sp for sp in spans[:6] if _RENEWAL.search(c.text, *sp)]
     for cl in c.anchors("Renewal Term", "Notice Period to Terminate Renewal"):
-        sp = c.sentence(cl.start)
+        sp = c.passage(cl.start)
         if sp not in out and cl.confidence >= 0.3:
             out.append(sp)
     return out
@@ -200,7 +213,7 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
             continue
         is_auto = bool(auto) and not (optional and optional.start() < auto.start())
         # the notice may sit in the next sentence ("Either party may give notice of non-renewal ...")
-        e2 = c.sentence(e + 1)[1] if e + 1 < len(c.text) else e
+        e2 = c.passage(e + 1)[1] if e + 1 < len(c.text) else e
         durations = _durations(c, s, e2)
         renew = [d for d in durations if d.start < e and not _is_notice(c, d)]
         notices = [d for d in durations if _is_notice(c, d)]

@@ -25,8 +25,8 @@ _EITHER = re.compile(r"\b(?:either|each|any)\s+party\b|\bthe\s+parties\b|\beithe
 def terminations(c: Contract, parties: list[Party]) -> list[Termination]:
     """Each party's right to terminate without cause, with the notice it must give."""
     out: list[Termination] = []
-    spans = [c.sentence(cl.start) for cl in c.anchors("Termination for Convenience") if cl.confidence >= 0.3]
-    spans += [c.sentence(m.start()) for m in c.search(_MAY_TERMINATE)]
+    spans = [c.passage(cl.start) for cl in c.anchors("Termination for Convenience") if cl.confidence >= 0.3]
+    spans += [c.passage(m.start()) for m in c.search(_MAY_TERMINATE)]
     seen: set[tuple[int, int]] = set()
     for s, e in spans:
         if (s, e) in seen:
