@@ -11,7 +11,9 @@ from legal_orch.values import find_dates
 
 # A filing's own dates ("Source: ACME INC, 10-Q, 11/8/2018") are not the contract's.
 _FILING_LINE = re.compile(r"^[^\n]*(?:Source:|Filed|EDGAR|Exhibit)[^\n]*$", re.M | re.I)
-_BLANK_DATE = re.compile(r"_{3,}\s*(?:day\s+of|,\s*\d{4}|\d{2,4})|day\s+of\s+_{3,}|\[\s*\]\s*,?\s*\d{4}")
+_BLANK_DATE = re.compile(
+    r"_{3,}\s*(?:day\s+of|,\s*\d{4}|\d{2,4})|day\s+of\s+_{3,}|\[\s*\]\s*,?\s*\d{4}"
+)
 _EFFECTIVE = re.compile(r"[\"“]\s*Effective\s+Date\s*[\"”]", re.I)
 _MEANS = re.compile(r"\s*(?:shall\s+)?(?:mean|means|is|refers\s+to)\b", re.I)
 _ABOVE = re.compile(
@@ -43,7 +45,11 @@ def agreement_date(c: Contract) -> KeyTerm | None:
             return term(c, iso, iso, (s, e))
         if blank := _BLANK_DATE.search(c.text, a, b):
             return term(
-                c, None, None, (blank.start(), blank.end()), status="not_stated",
+                c,
+                None,
+                None,
+                (blank.start(), blank.end()),
+                status="not_stated",
                 detail="the date is left blank in this copy",
             )
     for cl in c.anchors("Agreement Date"):
@@ -93,10 +99,16 @@ def _defined_effective(c: Contract, m: re.Match, agreed: KeyTerm | None) -> KeyT
         return term(c, iso, iso, (m.start(), e))
     if _ABOVE.search(c.text, means.end(), stop) and agreed is not None and agreed.normalized:
         return agreed.model_copy(
-            update={"detail": "defined as the date of the agreement", "citations": [*agreed.citations, c.cite(m.start(), stop)]}
+            update={
+                "detail": "defined as the date of the agreement",
+                "citations": [*agreed.citations, c.cite(m.start(), stop)],
+            }
         )
     words = c.text[means.end() : stop].split(";")[0].split(".")[0]
     return term(
-        c, " ".join(words.split())[:160], None, (m.start(), means.end() + len(words)),
+        c,
+        " ".join(words.split())[:160],
+        None,
+        (m.start(), means.end() + len(words)),
         detail="defined by an event, not a date",
     )

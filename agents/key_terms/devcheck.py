@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from legal_orch.capabilities import ExtractRun, KeyTermsRun
 from legal_orch.datasets.cuad import CuadContract, load_cuad, parse_cached
 from legal_orch.domain import Clause, Document, KeyTerm, KeyTerms, Party, Segmentation
 from legal_orch.ingest.segment import segment
 from legal_orch.registry import default_registry, runner
-from legal_orch.capabilities import ExtractRun, KeyTermsRun
 from legal_orch.router import choose
-from legal_orch.values import duration_parts, duration_days
+from legal_orch.values import duration_days, duration_parts
 
 FIELDS = (
     "Agreement Date",
@@ -40,7 +40,9 @@ FIELDS = (
 )
 _GOLD_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _QUOTED = re.compile(r"[\"“”']([^\"“”']{1,60})[\"“”']")
-_NOT_A_PARTY = re.compile(r"^(?:the\s+)?(?:part(?:y|ies)|each|both|collectively|individually)\b", re.I)
+_NOT_A_PARTY = re.compile(
+    r"^(?:the\s+)?(?:part(?:y|ies)|each|both|collectively|individually)\b", re.I
+)
 _SUFFIXES = re.compile(
     r"\b(?:inc|incorporated|ltd|limited|llc|l l c|llp|lp|l p|corp|corporation|co|company|plc|n a|s a|ag|gmbh)\b"
 )
@@ -94,7 +96,9 @@ def _same(a: str, b: str) -> bool:
 def party_found(g: GoldParty, ours: list[Party]) -> Party | None:
     for p in ours:
         names = [p.name, *p.short_names]
-        if any(_same(n, g.name) for n in names) or any(_same(n, s) for n in names for s in g.shorts):
+        if any(_same(n, g.name) for n in names) or any(
+            _same(n, s) for n in names for s in g.shorts
+        ):
             return p
     return None
 
@@ -166,7 +170,9 @@ def score(c: CuadContract, kt: KeyTerms, seconds: float) -> Row:
     )
 
 
-def run_one(c: CuadContract, extract: ExtractRun, read: KeyTermsRun, cache: Path | None) -> tuple[KeyTerms, float]:
+def run_one(
+    c: CuadContract, extract: ExtractRun, read: KeyTermsRun, cache: Path | None
+) -> tuple[KeyTerms, float]:
     """Parse, segment, extract and read the key terms of one contract; time only the last step."""
     doc: Document = parse_cached(c.pdf, cache)
     seg: Segmentation = segment(doc)
@@ -180,7 +186,11 @@ def summarise(rows: list[Row]) -> dict:
     per_field = {}
     for f in FIELDS:
         judged = [r.fields[f]["correct"] for r in rows if r.fields[f]["correct"] is not None]
-        extra = sum(1 for r in rows if r.fields[f]["correct"] is None and r.fields[f]["ours"] and not r.fields[f]["gold"])
+        extra = sum(
+            1
+            for r in rows
+            if r.fields[f]["correct"] is None and r.fields[f]["ours"] and not r.fields[f]["gold"]
+        )
         per_field[f] = {
             "n": len(judged),
             "correct": sum(judged),
@@ -217,7 +227,9 @@ def table(split: str, summary: dict) -> str:
         "|---|---|---|---|---|",
     ]
     for f, v in summary["fields"].items():
-        lines.append(f"| {f} | {v['n']} | {v['correct']} | {v['accuracy']} | {v['ours_where_cuad_blank']} |")
+        lines.append(
+            f"| {f} | {v['n']} | {v['correct']} | {v['accuracy']} | {v['ours_where_cuad_blank']} |"
+        )
     lines += [
         f"| **all six fields** | {summary['key_terms_judged']} | | **{summary['key_term_accuracy']}** | |",
         "",
@@ -233,7 +245,11 @@ def table(split: str, summary: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("train", "dev"), default="dev")
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data" / "cuad")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=Path(__file__).resolve().parents[3] / "shared" / "data" / "cuad",
+    )
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--cache", type=Path, default=None, help="memoise parsed PDFs here")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
@@ -252,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     base = args.out / f"devcheck-{args.split}"
     base.with_suffix(".json").write_text(
-        json.dumps({"summary": summary, "contracts": [r.__dict__ for r in rows]}, indent=1), encoding="utf-8"
+        json.dumps({"summary": summary, "contracts": [r.__dict__ for r in rows]}, indent=1),
+        encoding="utf-8",
     )
     md = table(args.split, summary)
     base.with_suffix(".md").write_text(md, encoding="utf-8")

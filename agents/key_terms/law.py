@@ -52,19 +52,26 @@ def forum(c: Contract) -> KeyTerm | None:
     for m in c.search(_FORUM):
         s, e = c.passage(m.start())
         text = c.text[s:e]
-        if "waive" in text.lower() and "jury" in text.lower() and "jurisdiction" not in text.lower():
+        if (
+            "waive" in text.lower()
+            and "jury" in text.lower()
+            and "jurisdiction" not in text.lower()
+        ):
             continue
         place = parse_place(c.text[m.start() : e]) or parse_place(text)
         if not place:
             continue
         kind = "arbitration" if re.search(r"arbitrat", text, re.I) else "courts"
         city = re.search(
-            r"\b(?:in|of)\s+(?:the\s+)?(?:City\s+of\s+|County\s+of\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}(?:\s+County)?),\s+" + re.escape(place.split()[0]),
+            r"\b(?:in|of)\s+(?:the\s+)?(?:City\s+of\s+|County\s+of\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}(?:\s+County)?),\s+"
+            + re.escape(place.split()[0]),
             clean_space(text),
         )
         where = f"{city.group(1)}, {place}" if city else place
         value = f"arbitration in {where}" if kind == "arbitration" else f"courts of {where}"
-        exclusive = re.search(r"non-exclusive", text, re.I) is None and re.search(r"exclusive", text, re.I)
+        exclusive = re.search(r"non-exclusive", text, re.I) is None and re.search(
+            r"exclusive", text, re.I
+        )
         detail = "exclusive" if exclusive and kind == "courts" else None
         span = _place_span(c, s, e, place) or (s, e)
         return term(c, value, place, span, detail=detail, more=((s, e),))

@@ -7,7 +7,14 @@ import re
 from legal_orch_agents.key_terms.reading import Contract, term
 
 from legal_orch.domain import KeyTerm, LiabilityCap, Party
-from legal_orch.values import MONEY, REDACTED, find_durations, duration_days, duration_words, money_of
+from legal_orch.values import (
+    MONEY,
+    REDACTED,
+    duration_days,
+    duration_words,
+    find_durations,
+    money_of,
+)
 
 _LIABILITY = re.compile(r"\bliabilit(?:y|ies)\b|\bliable\b", re.I)
 _LIMIT = re.compile(
@@ -21,11 +28,12 @@ _FEES = re.compile(
     re.I,
 )
 _TIMES = re.compile(
-    r"\b(?P<n>one|two|three|four|five|ten|\d+(?:\.\d+)?)\s*(?:\(\s*\d+(?:\.\d+)?\s*\)\s*)?(?:times|x)\b", re.I
+    r"\b(?P<n>one|two|three|four|five|ten|\d+(?:\.\d+)?)\s*(?:\(\s*\d+(?:\.\d+)?\s*\)\s*)?(?:times|x)\b",
+    re.I,
 )
 _WORD_N = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
 _LOOKBACK = re.compile(
-    r"(?:during|in|within|for|over)\s+the\s+(?:\w+\s+){0,2}(?P<d>[\w\s()-]{1,30}?(?:months?|years?))\s+"
+    r"(?:during|in|within|for|over)\s+the\s+(?:\w+\s+){0,2}?(?P<d>[\w\s()-]{1,30}?(?:months?|years?))\s+"
     r"(?:period\s+)?(?:immediately\s+)?(?:preceding|prior|before)",
     re.I,
 )
@@ -43,7 +51,10 @@ _CARVE_OUTS = (
     ("infringement of intellectual property", r"infring|intellectual\s+property"),
     ("payment obligations", r"payment\s+obligations|amounts?\s+(?:owed|due)"),
 )
-_EXCEPT = re.compile(r"\bexcept\b|\bother\s+than\b|\bexclud\w+\b|\bshall\s+not\s+apply\b|\bexception\b|\bnotwithstanding\b", re.I)
+_EXCEPT = re.compile(
+    r"\bexcept\b|\bother\s+than\b|\bexclud\w+\b|\bshall\s+not\s+apply\b|\bexception\b|\bnotwithstanding\b",
+    re.I,
+)
 _PAYMENT = re.compile(
     r"\b(?:within|no\s+later\s+than|not\s+later\s+than)\s+(?P<d>[\w()\s-]{1,25}?days?)\s+"
     r"(?:after|of|from|following)\s+(?:the\s+)?(?:\w+['’]s?\s+)?(?:receipt|date|invoice|issuance|delivery)[^.;]{0,40}?invoice"
@@ -82,7 +93,11 @@ def liability_cap(c: Contract, parties: list[Party]) -> LiabilityCap | None:
 def _amount_cap(c: Contract, a: int, b: int) -> LiabilityCap | None:
     m = MONEY.search(c.text, a, b)
     red = REDACTED.search(c.text, a, min(b, a + 60))
-    if red and (m is None or red.start() < m.start()) and re.search(r"\$|dollars|USD|€|£", c.text[max(a, red.start() - 6) : red.end() + 12]):
+    if (
+        red
+        and (m is None or red.start() < m.start())
+        and re.search(r"\$|dollars|USD|€|£", c.text[max(a, red.start() - 6) : red.end() + 12])
+    ):
         return LiabilityCap(amount=term(c, None, None, (red.start(), red.end()), status="redacted"))
     if m is None or m.start() - a > 120:
         return None
@@ -101,12 +116,19 @@ def _fee_cap(c: Contract, a: int, b: int) -> LiabilityCap | None:
         raw = times.group("n").lower()
         n = _WORD_N.get(raw) or float(raw)
     span = (times.start() if times else fees.start(), fees.end())
-    value = f"{n:g} x the fees" if times else "the fees"
+    fees_words = " ".join(c.text[fees.start() : fees.end()].split())
+    value = f"{n:g} x the {fees_words}" if times else f"the {fees_words}"
     cap = LiabilityCap(multiple=term(c, value, n, span, unit="x fees"))
-    if (lb := _LOOKBACK.search(c.text, fees.end(), min(b, fees.end() + 200))) and (d := find_durations(lb.group("d"))):
+    if (lb := _LOOKBACK.search(c.text, fees.end(), min(b, fees.end() + 200))) and (
+        d := find_durations(lb.group("d"))
+    ):
         _, _, k, unit = d[0]
         cap.lookback = term(
-            c, f"{duration_words(k, unit)} before the claim", duration_days(k, unit), (lb.start(), lb.end()), unit="days"
+            c,
+            f"{duration_words(k, unit)} before the claim",
+            duration_days(k, unit),
+            (lb.start(), lb.end()),
+            unit="days",
         )
     return cap
 
@@ -149,5 +171,12 @@ def payment_terms(c: Contract) -> KeyTerm | None:
             _, _, k, unit = d[0]
             days = duration_days(k, unit)
             words = " ".join(c.text[m.start() : m.end()].split())
-            return term(c, f"{duration_words(k, unit)} from invoice", days, (m.start(), m.end()), unit="days", detail=words)
+            return term(
+                c,
+                f"{duration_words(k, unit)} from invoice",
+                days,
+                (m.start(), m.end()),
+                unit="days",
+                detail=words,
+            )
     return None

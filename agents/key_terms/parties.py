@@ -130,12 +130,20 @@ _KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"consult", re.I), "consultant", "client"),
     (re.compile(r"endorse", re.I), "endorser", "company"),
     (re.compile(r"agency|sales\s+agent|\bagent\b", re.I), "principal", "agent"),
-    (re.compile(r"outsourc|services?\s+agreement|maintenance|support", re.I), "service_provider", "customer"),
+    (
+        re.compile(r"outsourc|services?\s+agreement|maintenance|support", re.I),
+        "service_provider",
+        "customer",
+    ),
     (re.compile(r"sponsor", re.I), "host", "sponsor"),
     (re.compile(r"loan|credit", re.I), "lender", "borrower"),
     (re.compile(r"lease", re.I), "landlord", "tenant"),
     (re.compile(r"employ", re.I), "employer", "employee"),
-    (re.compile(r"collaborat|alliance|joint\s+development|co-?promot|co-?brand", re.I), "collaborator", "collaborator"),
+    (
+        re.compile(r"collaborat|alliance|joint\s+development|co-?promot|co-?brand", re.I),
+        "collaborator",
+        "collaborator",
+    ),
     (re.compile(r"joint\s+venture|partnership", re.I), "partner", "partner"),
 )
 _GIVES = r"(?:hereby\s+)?(?:grants?|appoints?|engages?|retains?|licen[cs]es?|agrees?\s+to\s+(?:supply|sell|provide|manufacture)|shall\s+(?:supply|sell|provide|manufacture))"
@@ -189,7 +197,10 @@ def _preamble(c: Contract) -> list[_Found]:
     best: list[_Found] = []
     limit = min(len(c.text), 20000)
     for m in c.search(_ANCHOR, 0, limit):
-        if c.is_notice(*c.sentence(m.start())) and "between" not in c.text[m.start() : m.end()].lower():
+        if (
+            c.is_notice(*c.sentence(m.start()))
+            and "between" not in c.text[m.start() : m.end()].lower()
+        ):
             continue
         window_end = min(len(c.text), m.end() + 1500)
         stop = _STOP.search(c.text, m.end() + 1, window_end)
@@ -279,7 +290,9 @@ def _pieces(c: Contract, start: int, end: int, after_party: bool) -> list[_Found
     for i, s in enumerate(bounds):
         e = seps[i].start() if not after_party and i < len(seps) else end
         f = _name_in(c, s, e, first=not after_party and i == 0)
-        if f is not None and (re.search(_SUFFIX, c.text[f.start : f.end]) or c.text[f.start : f.end].isupper()):
+        if f is not None and (
+            re.search(_SUFFIX, c.text[f.start : f.end]) or c.text[f.start : f.end].isupper()
+        ):
             out.append(f)
     return out[:2] if not after_party else out[:1]
 
@@ -298,7 +311,11 @@ def _name_in(c: Contract, a: int, b: int, *, first: bool) -> _Found | None:
     if m := _ENUMERATOR.match(c.text, a, b):
         a = m.end()
     # "professional golfer, TOM WATSON": skip a lowercase description before the name
-    if (m := _APPOSITIVE.match(c.text, a, b)) and m.end() < b and _NAME_START.match(c.text[m.end()]):
+    if (
+        (m := _APPOSITIVE.match(c.text, a, b))
+        and m.end() < b
+        and _NAME_START.match(c.text[m.end()])
+    ):
         a = m.end()
     elif not (a < b and _NAME_START.match(c.text[a])):
         return None
@@ -316,7 +333,7 @@ def _name_in(c: Contract, a: int, b: int, *, first: bool) -> _Found | None:
 
 def _signatures(c: Contract) -> list[_Found]:
     """Organisations named above the signature lines ("ACME, INC.  By: ____")."""
-    hits = list(c.search(_SIGNATURE, len(c.text) // 2))
+    hits = list(c.search(_SIGNATURE, len(c.text) // 3))
     if not hits:
         return []
     start = hits[-1].start()
@@ -324,7 +341,10 @@ def _signatures(c: Contract) -> list[_Found]:
     for m in c.search(_SIGN_NAME, start, min(len(c.text), start + 3000)):
         s, e = m.start("n"), m.end("n")
         name = clean_space(c.text[s:e]).rstrip(":,")
-        if re.search(r"\b(?:WITNESS|WHEREOF|BY|NAME|TITLE|DATE|SIGNATURE|AGREEMENT|EXHIBIT|SCHEDULE)\b", name.upper()):
+        if re.search(
+            r"\b(?:WITNESS|WHEREOF|BY|NAME|TITLE|DATE|SIGNATURE|AGREEMENT|EXHIBIT|SCHEDULE)\b",
+            name.upper(),
+        ):
             continue
         if not any(clean_space(c.text[f.start : f.end]) == name for f in out):
             out.append(_Found(s, e))
@@ -352,7 +372,9 @@ def _assign_roles(c: Contract, parties: list[Party], found: list[_Found]) -> Non
     """Give each party the role its defined term, its descriptor, the title or the verbs imply."""
     for p, f in zip(parties, found, strict=True):
         role = _role_of(p.short_names)
-        if role is None and (m := re.search(r"\bas\s+(?:a\s+|the\s+)?([A-Za-z -]{3,30})", f.descriptor)):
+        if role is None and (
+            m := re.search(r"\bas\s+(?:a\s+|the\s+)?([A-Za-z -]{3,30})", f.descriptor)
+        ):
             role = _role_of([m.group(1)])
         p.role = role or "party"
     kind = _kind(c)
@@ -386,7 +408,10 @@ def _kind(c: Contract) -> tuple[str, str] | None:
     """The role pair the contract's title implies (a Distribution Agreement: supplier, distributor)."""
     names = [x.text for x in c.anchors("Document Name")[:1]]
     head = c.text[:3000]
-    titles = names or [m.group(0) for m in re.finditer(r"[^\n]{0,80}\bAGREEMENT\b[^\n]{0,40}", head, re.I)][:2]
+    titles = (
+        names
+        or [m.group(0) for m in re.finditer(r"[^\n]{0,80}\bAGREEMENT\b[^\n]{0,40}", head, re.I)][:2]
+    )
     for t in titles:
         for pattern, giver, taker in _KINDS:
             if pattern.search(t):

@@ -68,7 +68,9 @@ class Contract:
     def cite(self, start: int, end: int) -> Citation:
         return self.doc.cite(start, end)
 
-    def search(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Iterator[re.Match]:
+    def search(
+        self, pattern: re.Pattern[str], start: int = 0, end: int | None = None
+    ) -> Iterator[re.Match]:
         """Matches of `pattern` in the text between `start` and `end`, offsets into the text."""
         yield from pattern.finditer(self.text, start, len(self.text) if end is None else end)
 

@@ -26,7 +26,9 @@ _TERM_STRONG = re.compile(
     re.I,
 )
 _TERM_SENTENCE = re.compile(r"\binitial\s+term\b|\bshall\s+expire\b|\bexpir\w+\s+date\b", re.I)
-_NOT_TERM = re.compile(r"\bprovisions?\b|\bsurviv|unenforceable|invalid|\bmeaning\s+(?:set\s+forth|given)", re.I)
+_NOT_TERM = re.compile(
+    r"\bprovisions?\b|\bsurviv|unenforceable|invalid|\bmeaning\s+(?:set\s+forth|given)", re.I
+)
 _PERPETUAL = re.compile(
     r"perpetu|indefinite|until\s+(?:terminated|such\s+time\s+as\s+(?:it\s+is\s+)?terminated)", re.I
 )
@@ -41,8 +43,12 @@ _EVENT_START = re.compile(
     r"first\s+(?:sale|shipment)|opening|closing\s+date|completion",
     re.I,
 )
-_NOTICE_NEAR = re.compile(r"^\W{0,3}(?:s\b)?\W{0,3}\s*(?:\w+\s+){0,2}(?:notice|prior|in\s+advance|before|written)", re.I)
-_NOTICE_BEFORE = re.compile(r"(?:at\s+least|not\s+less\s+than|no\s+less\s+than|minimum\s+of|upon|with|giving)\s*$", re.I)
+_NOTICE_NEAR = re.compile(
+    r"^\W{0,3}(?:s\b)?\W{0,3}\s*(?:\w+\s+){0,2}(?:notice|prior|in\s+advance|before|written)", re.I
+)
+_NOTICE_BEFORE = re.compile(
+    r"(?:at\s+least|not\s+less\s+than|no\s+less\s+than|minimum\s+of|upon|with|giving)\s*$", re.I
+)
 _AUTO = re.compile(
     r"automatic\w*\s+(?:be\s+)?(?:renew|extend)|(?:renew|extend)\w*\s+automatically"
     r"|shall\s+(?:thereafter\s+)?(?:be\s+)?(?:renew|extend)\w*\s+(?:\w+\s+){0,3}(?:for\s+)?(?:successive|additional|consecutive|further|subsequent)"
@@ -76,7 +82,9 @@ class Duration:
 
 
 def _durations(c: Contract, start: int, end: int) -> list[Duration]:
-    return [Duration(start + a, start + b, n, u) for a, b, n, u in find_durations(c.text[start:end])]
+    return [
+        Duration(start + a, start + b, n, u) for a, b, n, u in find_durations(c.text[start:end])
+    ]
 
 
 def _is_notice(c: Contract, d: Duration) -> bool:
@@ -132,10 +140,13 @@ def read_term(c: Contract, effective: KeyTerm | None) -> TermTerms:
         if out.initial_term or out.expiration_date:
             break
     if out.expiration_date is None:
-        for s, e in spans[:4]:
+        for s, e in spans:
             if _PERPETUAL.search(c.text, s, e) and not _durations(c, s, e):
                 out.expiration_date = term(
-                    c, "perpetual", "perpetual", (s, e),
+                    c,
+                    "perpetual",
+                    "perpetual",
+                    (s, e),
                     detail="no fixed expiry: it continues until terminated",
                 )
                 break
@@ -151,7 +162,9 @@ def _explicit_expiry(c: Contract, s: int, e: int) -> KeyTerm | None:
             either = re.search(r"(later|earlier)\s+of", m.group(0), re.I)
             detail = f"or a later event, whichever is {either.group(1).lower()}" if either else None
             return term(c, iso, iso, (m.start(), m.end() + b), detail=detail)
-        if is_redacted(c.text[m.end() : min(e, m.end() + 25)]) and re.search(r"\d{4}|day|\[", c.text[m.end() : m.end() + 40]):
+        if is_redacted(c.text[m.end() : min(e, m.end() + 25)]) and re.search(
+            r"\d{4}|day|\[", c.text[m.end() : m.end() + 40]
+        ):
             return term(c, None, None, (m.start(), min(e, m.end() + 25)), status="redacted")
     return None
 
@@ -167,7 +180,10 @@ def _initial_term(c: Contract, s: int, e: int, effective: KeyTerm | None) -> Key
         if is_redacted(c.text[max(s, d.start - 12) : d.end]):
             return term(c, None, None, (d.start, d.end), status="redacted")
         return term(c, d.words, d.days, (d.start, d.end), unit="days")
-    if m := re.search(r"(?:for\s+a\s+(?:period|term)\s+of\s+)?\[\s*\*[\s*]*\]\s*(?:\(\s*\[?[\s*]*\]?\s*\)\s*)?(?:years?|months?)", c.text[s:e]):
+    if m := re.search(
+        r"(?:for\s+a\s+(?:period|term)\s+of\s+)?\[\s*\*[\s*]*\]\s*(?:\(\s*\[?[\s*]*\]?\s*\)\s*)?(?:years?|months?)",
+        c.text[s:e],
+    ):
         return term(c, None, None, (s + m.start(), s + m.end()), status="redacted")
     return None
 
@@ -185,20 +201,38 @@ def _computed_expiry(
         start_iso, how = own[0][2], f"from {own[0][2]}, the start this clause gives"
     elif _EVENT_START.search(c.text, s, e):
         return None
-    elif effective is not None and isinstance(effective.normalized, str) and re.match(r"\d{4}-", effective.normalized):
+    elif (
+        effective is not None
+        and isinstance(effective.normalized, str)
+        and re.match(r"\d{4}-", effective.normalized)
+    ):
         start_iso, how = effective.normalized, f"from the effective date, {effective.normalized}"
     if start_iso is None:
         return None
     n, unit = initial.value.split()[0], initial.value.split()[1].rstrip("s")
     iso = add_duration(start_iso, int(n), unit)
     return term(
-        c, iso, iso, (initial.citations[0].start, initial.citations[0].end), status="computed",
+        c,
+        iso,
+        iso,
+        (initial.citations[0].start, initial.citations[0].end),
+        status="computed",
         detail=f"{initial.value} {how}",
     )
 
 
 def _renewal_spans(c: Contract, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = [sp for sp in spans[:6] if _RENEWAL.search(c.text, *sp)]
+    for pattern in (_AUTO, _OPTIONAL):
+        for m in c.search(pattern):
+            sp = c.passage(m.start())
+            if (
+                sp not in out
+                and re.search(r"\b(?:term|agreement|contract)\b", c.text[sp[0] : sp[1]], re.I)
+                and _RENEWAL.search(c.text, *sp)
+                and not _NOT_TERM.search(c.text, *sp)
+            ):
+                out.append(sp)
     for cl in c.anchors("Renewal Term", "Notice Period to Terminate Renewal"):
         sp = c.passage(cl.start)
         if sp not in out and cl.confidence >= 0.3:
@@ -218,11 +252,25 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
         renew = [d for d in durations if d.start < e and not _is_notice(c, d)]
         notices = [d for d in durations if _is_notice(c, d)]
         cue = auto or optional
-        detail = "renews automatically" if is_auto else "renews only if the parties agree or a party opts to"
-        out.renewal = term(c, "automatic" if is_auto else "not automatic", is_auto, (cue.start(), cue.end()), detail=detail)
+        detail = (
+            "renews automatically"
+            if is_auto
+            else "renews only if the parties agree or a party opts to"
+        )
+        out.renewal = term(
+            c,
+            "automatic" if is_auto else "not automatic",
+            is_auto,
+            (cue.start(), cue.end()),
+            detail=detail,
+        )
         if renew:
             d = min(renew, key=lambda d: abs(d.start - cue.start()))
-            if d.start != (out.initial_term.citations[0].start if out.initial_term and out.initial_term.citations else -1):
+            if d.start != (
+                out.initial_term.citations[0].start
+                if out.initial_term and out.initial_term.citations
+                else -1
+            ):
                 out.renewal_term = term(c, d.words, d.days, (d.start, d.end), unit="days")
         if notices and is_auto:
             d = notices[0]
@@ -235,10 +283,18 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
 
 def _deadline(c: Contract, out: TermTerms, notice: Duration) -> KeyTerm | None:
     exp = out.expiration_date
-    if exp is None or not isinstance(exp.normalized, str) or not re.match(r"\d{4}-", exp.normalized):
+    if (
+        exp is None
+        or not isinstance(exp.normalized, str)
+        or not re.match(r"\d{4}-", exp.normalized)
+    ):
         return None
     iso = add_duration(exp.normalized, -notice.n, notice.unit)
     return term(
-        c, iso, iso, (notice.start, notice.end), status="computed",
+        c,
+        iso,
+        iso,
+        (notice.start, notice.end),
+        status="computed",
         detail=f"{notice.words} before the expiry on {exp.normalized}",
     )

@@ -10,7 +10,8 @@ from legal_orch.domain import Party, Termination
 from legal_orch.values import duration_days, find_durations
 
 _MAY_TERMINATE = re.compile(
-    r"\b(?:may|shall\s+have\s+the\s+right\s+to|is\s+entitled\s+to|can)\s+(?:at\s+any\s+time\s+)?terminate\b", re.I
+    r"\b(?:may|shall\s+have\s+the\s+right\s+to|is\s+entitled\s+to|can)\s+(?:at\s+any\s+time\s+)?terminate\b",
+    re.I,
 )
 _CONVENIENCE = re.compile(
     r"for\s+(?:any\s+reason|convenience|no\s+reason|any\s+or\s+no\s+reason)|without\s+(?:cause|reason)"
@@ -18,14 +19,22 @@ _CONVENIENCE = re.compile(
     r"|with\s+or\s+without\s+cause",
     re.I,
 )
-_FOR_CAUSE = re.compile(r"breach|default|insolv|bankrupt|fail(?:s|ure)\s+to|change\s+of\s+control|force\s+majeure", re.I)
-_EITHER = re.compile(r"\b(?:either|each|any)\s+party\b|\bthe\s+parties\b|\beither\s+of\s+the\s+parties\b", re.I)
+_FOR_CAUSE = re.compile(
+    r"breach|default|insolv|bankrupt|fail(?:s|ure)\s+to|change\s+of\s+control|force\s+majeure", re.I
+)
+_EITHER = re.compile(
+    r"\b(?:either|each|any)\s+party\b|\bthe\s+parties\b|\beither\s+of\s+the\s+parties\b", re.I
+)
 
 
 def terminations(c: Contract, parties: list[Party]) -> list[Termination]:
     """Each party's right to terminate without cause, with the notice it must give."""
     out: list[Termination] = []
-    spans = [c.passage(cl.start) for cl in c.anchors("Termination for Convenience") if cl.confidence >= 0.3]
+    spans = [
+        c.passage(cl.start)
+        for cl in c.anchors("Termination for Convenience")
+        if cl.confidence >= 0.3
+    ]
     spans += [c.passage(m.start()) for m in c.search(_MAY_TERMINATE)]
     seen: set[tuple[int, int]] = set()
     for s, e in spans:
@@ -37,7 +46,9 @@ def terminations(c: Contract, parties: list[Party]) -> list[Termination]:
             continue
         clause = c.text[may.start() : e]
         conv = _CONVENIENCE.search(clause)
-        if conv is None or _FOR_CAUSE.search(clause[: conv.start()] + clause[conv.end() : conv.end() + 80]):
+        if conv is None or _FOR_CAUSE.search(
+            clause[: conv.start()] + clause[conv.end() : conv.end() + 80]
+        ):
             continue
         who = _who(c.text[max(s, may.start() - 120) : may.start()], parties)
         if who is None or any(t.party == who for t in out):
