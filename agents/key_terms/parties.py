@@ -28,7 +28,7 @@ _ANCHOR = re.compile(  # where a preamble starts naming the parties
 _STOP = re.compile(
     r"\bW\s?I\s?T\s?N\s?E\s?S\s?S\s?E\s?T\s?H\b|\bWHEREAS\b|\bRECITALS?\b|\bBACKGROUND\b"
     r"|\bNOW,?\s+THEREFORE\b|\bIN\s+CONSIDERATION\b|\bThe\s+parties\s+(?:hereto\s+)?agree|\n\s*1\.\s"
-    r"|\bterms\s+and\s+conditions\b|\bin\s+connection\s+with\b|\bpursuant\s+to\b",
+    r"|\bterms\s+and\s+conditions\b",
     re.I,
 )
 _QUOTED = re.compile(r"[\"“”']{1,2}\s*([^\"“”()]{1,60}?)\s*[,.]?\s*[\"“”']{1,2}")
@@ -63,9 +63,13 @@ _DESCRIPTOR = re.compile(
     r"partnership|individual|body|national|banking|societe|public|private)\b"
     r"|\s+(?:organi[sz]ed|incorporated\s+under|existing|located|having|whose|with\s+(?:its|a|an|offices)|"
     r"acting|doing\s+business|on\s+behalf|together\s+with|as\s+of\b|dated\b|effective\b|at\s+\d)"
-    r"|\s+\[|\n\s*\n",
+    r"|\s+\[|\n\s*\n|\s*\n\s*(?=\d|Suite\b|Attn|Attention|Tel\b|Fax\b|Address)",
 )
-_NAME_START = re.compile(r"[A-Z0-9]")
+_NAME_START = re.compile(r"[A-Z0-9]|[a-z](?=[A-Z])|[a-z][\w-]*\.(?:com|net)\b|e-\w")
+_TITLE_LINE = re.compile(r"^[^\n]{0,60}\bAGREEMENT\b[^\n]{0,40}\n", re.M)
+_PARTY_LETTER = re.compile(
+    r"^[ \t\u00a0]*(?P<t>Party[ \t\u00a0]+[A-D])[ \t\u00a0]*[:：][ \t\u00a0]*(?P<n>[^\n]{3,150})", re.M
+)
 _ROLE_WORDS = {
     "licensor": "licensor",
     "licensee": "licensee",
@@ -196,22 +200,37 @@ def _preamble(c: Contract) -> list[_Found]:
     """The parties of the first preamble that names two, preferring one with short names."""
     best: list[_Found] = []
     limit = min(len(c.text), 20000)
-    for m in c.search(_ANCHOR, 0, limit):
-        if (
-            c.is_notice(*c.sentence(m.start()))
-            and "between" not in c.text[m.start() : m.end()].lower()
-        ):
+    titles = [m.end() for m in c.search(_TITLE_LINE, 0, min(len(c.text), 4000))]
+    starts = [(m.start(), m.end()) for m in c.search(_ANCHOR, 0, limit)] + [(t, t) for t in titles]
+    lettered = _lettered(c)
+    if len(lettered) >= 2:
+        return lettered
+    for a, b in starts:
+        if c.is_notice(*c.sentence(a)) and "between" not in c.text[a:b].lower():
             continue
-        window_end = min(len(c.text), m.end() + 1500)
-        stop = _STOP.search(c.text, m.end() + 1, window_end)
-        found = _split(c, m.end(), stop.start() if stop else window_end)
-        span = (_sentence_start(c, m.start()), stop.start() if stop else window_end)
+        window_end = min(len(c.text), b + 1500)
+        stop = _STOP.search(c.text, b + 1, window_end)
+        found = _split(c, b, stop.start() if stop else window_end)
+        span = (_sentence_start(c, a), stop.start() if stop else window_end)
         if len(found) >= 2 and any(f.short for f in found):
             c.preamble = span
             return found
-        if len(found) >= 2 and not best:
+        if len(found) > len(best) and a != b:  # a title line counts only with short names
             best, c.preamble = found, span
     return best
+
+
+def _lettered(c: Contract) -> list[_Found]:
+    """Parties listed as "Party A: <name>" lines (common in contracts made in China)."""
+    out = []
+    for m in c.search(_PARTY_LETTER, 0, min(len(c.text), 8000)):
+        d = _DESCRIPTOR.search(c.text, m.start("n"), m.end("n"))
+        e = d.start() if d else m.end("n")
+        while e > m.start("n") and c.text[e - 1] in " \t\u00a0,;:":
+            e -= 1
+        if all(clean_space(c.text[f.start : f.end]) != clean_space(c.text[m.start("n") : e]) for f in out):
+            out.append(_Found(m.start("n"), e, short=[(clean_space(m.group("t")), m.start("t"), m.end("t"))]))
+    return out[:4]
 
 
 def _sentence_start(c: Contract, offset: int) -> int:
@@ -272,8 +291,7 @@ def _split(c: Contract, start: int, end: int) -> list[_Found]:
             f.short = shorts
             found.append(f)
         prev = b
-    tail = c.text[prev:end]
-    if (sep := _SEPARATOR.search(tail)) and sep.start() < 40 or not found:
+    if len(found) < 4:
         for piece in _pieces(c, prev, end, bool(found)):
             if len(found) < 4:
                 found.append(piece)
@@ -285,21 +303,28 @@ def _pieces(c: Contract, start: int, end: int, after_party: bool) -> list[_Found
     out: list[_Found] = []
     cut = c.text.find(".\n", start, end)
     end = cut if cut > 0 else end
-    seps = [m for m in _SEPARATOR.finditer(c.text, start, end)]
-    bounds = [start] + [m.end() for m in seps] if not after_party else [m.end() for m in seps[:1]]
+    seps = list(_SEPARATOR.finditer(c.text, start, end))
+    bounds = [start] + [m.end() for m in seps] if not after_party else [m.end() for m in seps]
     for i, s in enumerate(bounds):
         e = seps[i].start() if not after_party and i < len(seps) else end
-        f = _name_in(c, s, e, first=not after_party and i == 0)
-        if f is not None and (
-            re.search(_SUFFIX, c.text[f.start : f.end]) or c.text[f.start : f.end].isupper()
-        ):
+        f = _name_in(c, s, e, first=not after_party and i == 0, at=after_party)
+        if f is not None and _looks_like_name(c.text[f.start : f.end]):
             out.append(f)
-    return out[:2] if not after_party else out[:1]
+            if after_party:
+                break
+    return out[:2]
 
 
-def _name_in(c: Contract, a: int, b: int, *, first: bool) -> _Found | None:
-    """The party name at the start of stretch [a, b): after the "and" that ends the last party."""
-    if first:
+def _looks_like_name(name: str) -> bool:
+    return bool(re.search(_SUFFIX, name)) or (name.isupper() and len(name) > 3)
+
+
+def _name_in(c: Contract, a: int, b: int, *, first: bool, at: bool = False) -> _Found | None:
+    """The party name at the start of stretch [a, b): after the "and" that ends the last party
+    (or, with `at`, right at `a`)."""
+    if at:
+        pass
+    elif first:
         # a stretch that runs over another opening ("... BETWEEN X AND Y\nThis Agreement ...
         # by and between") starts at the last one
         for m in c.search(_ANCHOR, a, b):
@@ -314,14 +339,14 @@ def _name_in(c: Contract, a: int, b: int, *, first: bool) -> _Found | None:
     if (
         (m := _APPOSITIVE.match(c.text, a, b))
         and m.end() < b
-        and _NAME_START.match(c.text[m.end()])
+        and _NAME_START.match(c.text, m.end())
     ):
         a = m.end()
-    elif not (a < b and _NAME_START.match(c.text[a])):
+    elif not (a < b and _NAME_START.match(c.text, a)):
         return None
     d = _DESCRIPTOR.search(c.text, a, b)
     e = d.start() if d else b
-    while e > a and c.text[e - 1] in " \t\n,;:":
+    while e > a and (c.text[e - 1].isspace() or c.text[e - 1] in ",;:"):
         e -= 1
     name = clean_space(c.text[a:e])
     if not (2 <= len(name) <= 120) or not re.search(r"[A-Z]", name) or is_redacted(name):
