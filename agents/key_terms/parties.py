@@ -40,7 +40,7 @@ _HEREINAFTER = re.compile(
 _NOT_PARTY = re.compile(
     r"\b(?:part(?:y|ies)|agreement|amendment|effective|execution|commencement|date|contract|"
     r"schedule|exhibit|term|this|each|both|collectively|individually|services?|products?|"
-    r"territory|affiliates?)\b",
+    r"territory|affiliates?|we|us|our|you|your)\b",
     re.I,
 )
 _ENUMERATOR = re.compile(r"\s*(?:\(\w{1,3}\)|(?:\d{1,2}|[A-Za-z])[.)]|-\s*and\s*-)\s+")
@@ -63,6 +63,7 @@ _DESCRIPTOR = re.compile(
     r"partnership|individual|body|national|banking|societe|public|private)\b"
     r"|\s+(?:organi[sz]ed|incorporated\s+under|existing|located|having|whose|with\s+(?:its|a|an|offices)|"
     r"acting|doing\s+business|on\s+behalf|together\s+with|as\s+of\b|dated\b|effective\b|at\s+\d)"
+    r"|\s+of\s+(?=\d|[A-Z]\w*\s+(?:House|Street|Road|Avenue|Building|Floor|Park)\b)"
     r"|\s+\[|\n\s*\n|\s*\n\s*(?=\d|Suite\b|Attn|Attention|Tel\b|Fax\b|Address)",
 )
 _NAME_START = re.compile(r"[A-Z0-9]|[a-z](?=[A-Z])|[a-z][\w-]*\.(?:com|net)\b|e-\w")

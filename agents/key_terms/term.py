@@ -27,7 +27,9 @@ _TERM_STRONG = re.compile(
 )
 _TERM_SENTENCE = re.compile(r"\binitial\s+term\b|\bshall\s+expire\b|\bexpir\w+\s+date\b", re.I)
 _NOT_TERM = re.compile(
-    r"\bprovisions?\b|\bsurviv|unenforceable|invalid|\bmeaning\s+(?:set\s+forth|given)", re.I
+    r"\bremaining\s+provisions\b|unenforceable|\binvalid\b|\bmeaning\s+(?:set\s+forth|given)"
+    r"|\bwaiver\b",
+    re.I,
 )
 _PERPETUAL = re.compile(
     r"perpetu|indefinite|until\s+(?:terminated|such\s+time\s+as\s+(?:it\s+is\s+)?terminated)", re.I
@@ -60,6 +62,18 @@ _OPTIONAL = re.compile(
     r"may\s+(?:be\s+)?(?:renew|extend)|option\s+to\s+(?:renew|extend)|mutual(?:ly)?\s+(?:written\s+)?agree"
     r"|upon\s+(?:the\s+)?mutual|if\s+the\s+parties\s+(?:so\s+)?agree|right\s+to\s+(?:renew|extend)"
     r"|by\s+(?:written\s+)?agreement\s+of",
+    re.I,
+)
+_ORDINALS = {
+    w: i
+    for i, w in enumerate(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"],
+        start=1,
+    )
+}
+_ANNIVERSARY = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+    r"\s+anniversary\s+of\s+the\s+(?:Effective\s+Date|date\s+(?:of\s+this\s+Agreement|hereof))",
     re.I,
 )
 _RENEWAL = re.compile(r"renew|extend|extension|successive|evergreen|year\s+to\s+year", re.I)
@@ -199,7 +213,7 @@ def _computed_expiry(
     commencing = re.search(r"commenc\w*|effective|beginning|starting|from", c.text[s:e], re.I)
     if own and commencing and own[0][0] >= commencing.start():
         start_iso, how = own[0][2], f"from {own[0][2]}, the start this clause gives"
-    elif _EVENT_START.search(c.text, s, e):
+    elif _EVENT_START.search(c.text, initial.citations[0].end, min(e, initial.citations[0].end + 80)):
         return None
     elif (
         effective is not None
