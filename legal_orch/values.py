@@ -240,7 +240,9 @@ def duration_words(n: int, unit: str) -> str:
 
 
 def duration_days(n: int, unit: str) -> int:
-    """Days in `n` units, counting a month as 30 days and a year as 365."""
+    """Days in `n` units: a year is 365 days, whole years of months too ("12 months"), else 30."""
+    if unit == "month" and n % 12 == 0:
+        return n // 12 * 365
     return n * _UNIT_DAYS[unit]
 
 

@@ -56,6 +56,8 @@ class Contract:
         head = self.text[lo:offset]
         cuts = [m.end() for m in _SENTENCE_END.finditer(head)]
         start = lo + cuts[-1] if cuts else lo
+        while start < offset and self.text[start].isspace():
+            start += 1
         m = _SENTENCE_END.search(self.text, offset, min(len(self.text), offset + 700))
         end = m.start() + 1 if m else min(len(self.text), offset + 700)
         return start, end

@@ -52,14 +52,14 @@ _NOTICE_BEFORE = re.compile(
     r"(?:at\s+least|not\s+less\s+than|no\s+less\s+than|minimum\s+of|upon|with|giving)\s*$", re.I
 )
 _AUTO = re.compile(
-    r"automatic\w*\s+(?:be\s+)?(?:renew|extend)|(?:renew|extend)\w*\s+automatically"
+    r"automatic\w*\s+(?:be\s+)?(?:renew|extend|continue)|(?:renew|extend|continu)\w*\s+automatically"
     r"|shall\s+(?:thereafter\s+)?(?:be\s+)?(?:renew|extend)\w*\s+(?:\w+\s+){0,3}(?:for\s+)?(?:successive|additional|consecutive|further|subsequent)"
     r"|(?:successive|consecutive)\s+(?:\w+\s+){0,4}(?:renewal\s+)?(?:periods?|terms?)[^.]{0,120}unless"
     r"|evergreen|year\s+to\s+year|from\s+year\s+to\s+year|month[- ]to[- ]month",
     re.I,
 )
 _OPTIONAL = re.compile(
-    r"may\s+(?:be\s+)?(?:renew|extend)|option\s+to\s+(?:renew|extend)|mutual(?:ly)?\s+(?:written\s+)?agree"
+    r"may\s+(?:be\s+)?(?:renew|extend)|option\s+to\s+(?:renew|extend)|at\s+its\s+option,?\s+(?:renew|extend)|mutual(?:ly)?\s+(?:written\s+)?agree"
     r"|upon\s+(?:the\s+)?mutual|if\s+the\s+parties\s+(?:so\s+)?agree|right\s+to\s+(?:renew|extend)"
     r"|by\s+(?:written\s+)?agreement\s+of",
     re.I,
@@ -74,6 +74,11 @@ _ORDINALS = {
 _ANNIVERSARY = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
     r"\s+anniversary\s+of\s+the\s+(?:Effective\s+Date|date\s+(?:of\s+this\s+Agreement|hereof))",
+    re.I,
+)
+_PERIODIC = re.compile(
+    r"\b(?:each|every)\s+(?:year|month)\b|\bannual(?:ly)?\b|\byear[- ]to[- ]year\b|\byearly\b"
+    r"|\bmonth[- ]to[- ]month\b|\bmonthly\b",
     re.I,
 )
 _RENEWAL = re.compile(r"renew|extend|extension|successive|evergreen|year\s+to\s+year", re.I)
@@ -263,7 +268,16 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
         # the notice may sit in the next sentence ("Either party may give notice of non-renewal ...")
         e2 = c.passage(e + 1)[1] if e + 1 < len(c.text) else e
         durations = _durations(c, s, e2)
-        renew = [d for d in durations if d.start < e and not _is_notice(c, d)]
+        initial_at = (
+            out.initial_term.citations[0].start
+            if out.initial_term and out.initial_term.citations
+            else -1
+        )
+        renew = [
+            d
+            for d in durations
+            if d.start < e + 150 and not _is_notice(c, d) and d.start != initial_at
+        ]
         notices = [d for d in durations if _is_notice(c, d)]
         cue = auto or optional
         detail = (
@@ -278,14 +292,16 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
             (cue.start(), cue.end()),
             detail=detail,
         )
-        if renew:
-            d = min(renew, key=lambda d: abs(d.start - cue.start()))
-            if d.start != (
-                out.initial_term.citations[0].start
-                if out.initial_term and out.initial_term.citations
-                else -1
-            ):
-                out.renewal_term = term(c, d.words, d.days, (d.start, d.end), unit="days")
+        after = [d for d in renew if 0 <= d.start - cue.start() < 200]
+        before = [d for d in renew if 0 < cue.start() - d.end < 60]
+        if after or before:
+            d = after[0] if after else before[-1]
+            out.renewal_term = term(c, d.words, d.days, (d.start, d.end), unit="days")
+        elif m := _PERIODIC.search(c.text, cue.start(), min(e2, cue.end() + 150)):
+            n, unit = (1, "month") if "month" in m.group(0).lower() else (1, "year")
+            out.renewal_term = term(
+                c, duration_words(n, unit), duration_days(n, unit), (m.start(), m.end()), unit="days"
+            )
         if notices and is_auto:
             d = notices[0]
             out.nonrenewal_notice = term(c, d.words, d.days, (d.start, d.end), unit="days")
