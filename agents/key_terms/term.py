@@ -46,7 +46,7 @@ _EVENT_START = re.compile(
     re.I,
 )
 _NOTICE_NEAR = re.compile(
-    r"^\W{0,3}(?:s\b)?\W{0,3}\s*(?:\w+\s+){0,2}(?:notice|prior|in\s+advance|before|written)", re.I
+    r"\W{0,3}(?:s\b)?\W{0,3}\s*(?:\w+\s+){0,2}(?:notice|prior|in\s+advance|before|written)", re.I
 )
 _NOTICE_BEFORE = re.compile(
     r"(?:at\s+least|not\s+less\s+than|no\s+less\s+than|minimum\s+of|upon|with|giving)\s*$", re.I

@@ -201,7 +201,7 @@ def test_cap_as_a_multiple_of_fees_with_lookback_whose_and_carve_outs():
     cap = kt.liability_cap
     assert cap.amount is None
     assert (cap.multiple.normalized, cap.multiple.unit) == (1.0, "x fees")
-    assert cap.lookback.normalized == 360 and cap.lookback.value.startswith("12 months")
+    assert cap.lookback.normalized == 365 and cap.lookback.value.startswith("12 months")
     assert cap.whose == "University"
     assert cap.carve_outs == ["gross negligence", "wilful misconduct"]
 
