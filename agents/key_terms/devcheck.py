@@ -136,7 +136,9 @@ def field_result(name: str, gold: str, kt: KeyTerms) -> tuple[bool | None, str |
         iso = gold_iso(gold)
         return (None, mine) if iso is None else (mine == iso, mine)
     if name == "Governing Law":
-        return bool(mine) and mine.lower() in gold.lower(), mine
+        # "England and Wales" is CUAD's "England; Wales"
+        parts = (mine or "").lower().split(" and ") if mine else []
+        return bool(parts) and all(p in gold.lower() for p in parts), mine
     if duration_parts(gold) is None:
         return None, mine
     return _duration_match(gold, ours), mine

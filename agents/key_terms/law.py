@@ -10,9 +10,10 @@ from legal_orch.domain import KeyTerm
 from legal_orch.values import clean_space, is_redacted, parse_place
 
 _GOVERNED = re.compile(
-    r"\b(?:govern\w*|constru\w+|interpret\w*|enforc\w+|subject\s+to)\b[^.;]{0,80}?"
-    r"(?:\b(?:laws?|legislation)\s+(?:of|in)\b|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+law\b|\bPRC\b)"
-    r"|\blaws?\s+of\s+(?:the\s+)?(?:state\s+of\s+|province\s+of\s+|commonwealth\s+of\s+)?[A-Z][^.;]{0,60}?\s+(?:shall\s+)?govern",
+    r"\b(?:govern\w*|constru\w+|interpret\w*|enforc\w+|subject\s+to)\b[^.;]{0,120}?"
+    r"(?:\b(?:laws?|legislation)\b|\bPRC\b)"
+    r"|\blaws?\s+of\s+(?:the\s+)?(?:state\s+of\s+|province\s+of\s+|commonwealth\s+of\s+)?[A-Z][^.;]{0,120}?"
+    r"\s+(?:shall\s+)?govern",
     re.I,
 )
 _FORUM = re.compile(
@@ -39,8 +40,9 @@ def governing_law(c: Contract) -> KeyTerm | None:
         if not m:
             continue
         end = min(len(c.text), m.end() + 120)
-        place = parse_place(c.text[m.start() : end])
-        if place and (span := _place_span(c, m.start(), end, place)):
+        lo = max(c.passage(m.start())[0], m.start() - 200)
+        place = parse_place(c.text[m.start() : end]) or parse_place(c.text[lo:end])
+        if place and (span := _place_span(c, lo, end, place)):
             return term(c, place, place, span, more=(c.passage(m.start()),))
         if is_redacted(c.text[m.end() : m.end() + 30]):
             return term(c, None, None, (m.start(), m.end() + 30), status="redacted")
