@@ -21,6 +21,9 @@ _ABOVE = re.compile(
     r"|date\s+(?:of\s+this\s+(?:agreement|contract)|hereof)",
     re.I,
 )
+_SIGNING = re.compile(
+    r"\b(?:sign|execut)\w*|date\s+of\s+this\s+(?:agreement|contract)|date\s+hereof", re.I
+)
 _EFFECTIVE_AS_OF = re.compile(r"\beffective\s+(?:as\s+of|on|from)\s+(?:the\s+)?", re.I)
 _COMMENCING = re.compile(r"\bcommenc\w*\s+(?:on\s+|as\s+of\s+|from\s+)?(?:the\s+)?", re.I)
 
@@ -54,7 +57,7 @@ def agreement_date(c: Contract) -> KeyTerm | None:
             )
     for cl in c.anchors("Agreement Date"):
         found = _dates(c, cl.start, cl.end)
-        if found and cl.confidence >= 0.5:
+        if found and cl.confidence >= 0.3:
             s, e, iso = found[0]
             return term(c, iso, iso, (s, e))
     return None
@@ -105,6 +108,16 @@ def _defined_effective(c: Contract, m: re.Match, agreed: KeyTerm | None) -> KeyT
             }
         )
     words = c.text[means.end() : stop].split(";")[0].split(".")[0]
+    if not words.strip():
+        return None
+    if _SIGNING.search(words) and agreed is not None and agreed.normalized:
+        return agreed.model_copy(
+            update={
+                "status": "computed",
+                "detail": "defined as the date the agreement is signed; taken as its date",
+                "citations": [*agreed.citations, c.cite(m.start(), means.end() + len(words))],
+            }
+        )
     return term(
         c,
         " ".join(words.split())[:160],
