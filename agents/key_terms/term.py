@@ -32,7 +32,10 @@ _NOT_TERM = re.compile(
     re.I,
 )
 _PERPETUAL = re.compile(
-    r"perpetu|indefinite|until\s+(?:terminated|such\s+time\s+as\s+(?:it\s+is\s+)?terminated)", re.I
+    r"perpetu|indefinite|until\s+(?:it\s+is\s+)?(?:terminated|such\s+time\s+as)"
+    r"|(?:continue|remain|govern)[^.;]{0,120}?\bunless\s+(?:and\s+until\s+)?(?:sooner\s+|earlier\s+)?terminated"
+    r"|\bend\w*\s+(?:only\s+)?(?:when|upon)\s+(?:it\s+is\s+)?terminated",
+    re.I,
 )
 _UNTIL_DATE = re.compile(
     r"\b(?:until|through|thru|expire[sd]?\s+on|expir\w*\s+(?:on\s+)?|terminat\w+\s+on|end(?:ing|s)?\s+on|"
