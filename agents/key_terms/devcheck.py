@@ -53,8 +53,11 @@ def gold_iso(gold: str) -> str | None:
     m = _GOLD_DATE.match(gold)
     if not m:
         return None
+    year = int(m.group(3))
+    # CUAD's answers turn two-digit years of the 2030s into the 1930s ("12/31/34" -> 1934)
+    year = year + 100 if year < 1950 else year
     try:
-        return date(int(m.group(3)), int(m.group(1)), int(m.group(2))).isoformat()
+        return date(year, int(m.group(1)), int(m.group(2))).isoformat()
     except ValueError:
         return None
 

@@ -40,7 +40,7 @@ _HEREINAFTER = re.compile(
 _NOT_PARTY = re.compile(
     r"\b(?:part(?:y|ies)|agreement|amendment|effective|execution|commencement|date|contract|"
     r"schedule|exhibit|term|this|each|both|collectively|individually|services?|products?|"
-    r"territory|affiliates?|we|us|our|you|your)\b",
+    r"territory|affiliates?|we|us|our|you|your|event|transaction)\b",
     re.I,
 )
 _ENUMERATOR = re.compile(r"\s*(?:\(\w{1,3}\)|(?:\d{1,2}|[A-Za-z])[.)]|-\s*and\s*-)\s+")
@@ -67,6 +67,12 @@ _DESCRIPTOR = re.compile(
     r"|\s+\[|\n\s*\n|\s*\n\s*(?=\d|Suite\b|Attn|Attention|Tel\b|Fax\b|Address)",
 )
 _NAME_START = re.compile(r"[A-Z0-9]|[a-z](?=[A-Z])|[a-z][\w-]*\.(?:com|net)\b|e-\w")
+_ADDRESS_LINE = re.compile(r"^[ \t\u00a0]*(?:To|From)[ \t\u00a0]*:[ \t\u00a0]*", re.M)
+_HEADER = re.compile(
+    r"^[ \t\u00a0]*(?:To|From|Attention|Attn|Subject|Re|Date|Cc|Fax|Tel)[ \t\u00a0]*:", re.M | re.I
+)
+_BLANK_LEAD = re.compile(r"[\s,;:)]*(?:(?:and|AND|&)\s*:?\s*)?")
+_BLANK = re.compile(r"\s*(?:_{3,}|<<|«|\[\s*\]|\[\s*●\s*\]|\[\s*\*\s*\])")
 _TITLE_LINE = re.compile(r"^[^\n]{0,60}\bAGREEMENT\b[^\n]{0,40}\n", re.M)
 _PARTY_LETTER = re.compile(
     r"^[ \t\u00a0]*(?P<t>Party[ \t\u00a0]+[A-D])[ \t\u00a0]*[:：][ \t\u00a0]*(?P<n>[^\n]{3,150})", re.M
@@ -206,6 +212,9 @@ def _preamble(c: Contract) -> list[_Found]:
     lettered = _lettered(c)
     if len(lettered) >= 2:
         return lettered
+    addressed = _addressed(c)
+    if len(addressed) >= 2:
+        return addressed
     for a, b in starts:
         if c.is_notice(*c.sentence(a)) and "between" not in c.text[a:b].lower():
             continue
@@ -219,6 +228,22 @@ def _preamble(c: Contract) -> list[_Found]:
         if len(found) > len(best) and a != b:  # a title line counts only with short names
             best, c.preamble = found, span
     return best
+
+
+def _addressed(c: Contract) -> list[_Found]:
+    """The parties of a letter agreement or confirmation: its "To:" and "From:" lines."""
+    out = []
+    head = min(len(c.text), 3000)
+    for m in c.search(_ADDRESS_LINE, 0, head):
+        nxt = _HEADER.search(c.text, m.end(), head)
+        end = nxt.start() if nxt else min(head, m.end() + 300)
+        f = _name_in(c, m.end(), end, first=False, at=True)
+        if f is None:
+            continue
+        for a, b in _parens(c.text[f.end : end], f.end):
+            f.short += _short_names(c, a, b) or []
+        out.append(f)
+    return out[:2]
 
 
 def _lettered(c: Contract) -> list[_Found]:
@@ -288,6 +313,10 @@ def _split(c: Contract, start: int, end: int) -> list[_Found]:
         if shorts is None:
             continue
         f = _name_in(c, prev, a, first=not found)
+        if f is None and shorts and _blank_name(c, prev, a, first=not found):
+            # "_______ ("Broker Dealer")": the name is left blank; the defined term names it
+            n, s0, e0 = shorts[0]
+            f = _Found(s0, e0)
         if f is not None:
             f.short = shorts
             found.append(f)
@@ -314,6 +343,12 @@ def _pieces(c: Contract, start: int, end: int, after_party: bool) -> list[_Found
             if after_party:
                 break
     return out[:2]
+
+
+def _blank_name(c: Contract, a: int, b: int, *, first: bool) -> bool:
+    """Whether the stretch names a party by a blank ("____", "<<enter name>>") before its term."""
+    lead = _BLANK_LEAD.match(c.text, a, b)
+    return bool(_BLANK.match(c.text, lead.end() if lead else a, b))
 
 
 def _looks_like_name(name: str) -> bool:
