@@ -65,7 +65,7 @@ def agreement_date(c: Contract) -> KeyTerm | None:
 
 def effective_date(c: Contract, agreed: KeyTerm | None) -> KeyTerm | None:
     """The effective date: as defined, as stated ("effective as of"), or else the agreement date."""
-    for m in c.search(_EFFECTIVE):
+    for m in c.near(("effective date",), _EFFECTIVE, 5, 30):
         found = _defined_effective(c, m, agreed)
         if found is not None:
             return found

@@ -32,7 +32,10 @@ def _place_span(c: Contract, start: int, end: int, place: str) -> tuple[int, int
 def governing_law(c: Contract) -> KeyTerm | None:
     """The state or country whose law governs, citing where the contract names it."""
     starts = sorted(
-        {m.start() for m in c.search(_GOVERNED)}
+        {
+            m.start()
+            for m in c.near(("govern", "constru", "interpret", "legislation"), _GOVERNED, 10, 260)
+        }
         | {cl.start for cl in c.anchors("Governing Law") if cl.confidence >= 0.5}
     )
     for start in starts:
@@ -51,7 +54,7 @@ def governing_law(c: Contract) -> KeyTerm | None:
 
 def forum(c: Contract) -> KeyTerm | None:
     """Where disputes are heard: the courts or the seat of arbitration the contract names."""
-    for m in c.search(_FORUM):
+    for m in c.near(("jurisdiction", "venue", "court", "arbitrat"), _FORUM, 220, 60):
         s, e = c.passage(m.start())
         text = c.text[s:e]
         if (

@@ -65,7 +65,7 @@ _PAYMENT = re.compile(
 
 def _cap_spans(c: Contract) -> list[tuple[int, int]]:
     spans = [c.passage(cl.start) for cl in c.anchors("Cap on Liability") if cl.confidence >= 0.3]
-    for m in c.search(_LIABILITY):
+    for m in c.near(("liabilit", "liable"), _LIABILITY, 5, 20):
         s = c.passage(m.start())
         if s not in spans:
             spans.append(s)
@@ -162,7 +162,7 @@ def _carve_outs(c: Contract, s: int, e: int) -> list[str]:
 
 def payment_terms(c: Contract) -> KeyTerm | None:
     """Days to pay an invoice ("within thirty (30) days after receipt of invoice", "net 30")."""
-    for m in c.search(_PAYMENT):
+    for m in c.near(("invoice", "net "), _PAYMENT, 150, 20):
         if m.group("net"):
             n = int(m.group("net"))
             return term(c, f"net {n} days", n, (m.start(), m.end()), unit="days")

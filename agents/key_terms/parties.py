@@ -75,7 +75,8 @@ _BLANK_LEAD = re.compile(r"[\s,;:)]*(?:(?:and|AND|&)\s*:?\s*)?")
 _BLANK = re.compile(r"\s*(?:_{3,}|<<|«|\[\s*\]|\[\s*●\s*\]|\[\s*\*\s*\])")
 _TITLE_LINE = re.compile(r"^[^\n]{0,60}\bAGREEMENT\b[^\n]{0,40}\n", re.M)
 _PARTY_LETTER = re.compile(
-    r"^[ \t\u00a0]*(?P<t>Party[ \t\u00a0]+[A-D])[ \t\u00a0]*[:：][ \t\u00a0]*(?P<n>[^\n]{3,150})", re.M
+    r"^[ \t\u00a0]*(?P<t>Party[ \t\u00a0]+[A-D])[ \t\u00a0]*[:：][ \t\u00a0]*(?P<n>[^\n]{3,150})",
+    re.M,
 )
 _ROLE_WORDS = {
     "licensor": "licensor",
@@ -254,8 +255,15 @@ def _lettered(c: Contract) -> list[_Found]:
         e = d.start() if d else m.end("n")
         while e > m.start("n") and c.text[e - 1] in " \t\u00a0,;:":
             e -= 1
-        if all(clean_space(c.text[f.start : f.end]) != clean_space(c.text[m.start("n") : e]) for f in out):
-            out.append(_Found(m.start("n"), e, short=[(clean_space(m.group("t")), m.start("t"), m.end("t"))]))
+        if all(
+            clean_space(c.text[f.start : f.end]) != clean_space(c.text[m.start("n") : e])
+            for f in out
+        ):
+            out.append(
+                _Found(
+                    m.start("n"), e, short=[(clean_space(m.group("t")), m.start("t"), m.end("t"))]
+                )
+            )
     return out[:4]
 
 
@@ -394,7 +402,11 @@ def _name_in(c: Contract, a: int, b: int, *, first: bool, at: bool = False) -> _
 
 def _signatures(c: Contract) -> list[_Found]:
     """Organisations named above the signature lines ("ACME, INC.  By: ____")."""
-    hits = list(c.search(_SIGNATURE, len(c.text) // 3))
+    hits = [
+        m
+        for m in c.near(("witness", "signature", "agreed and accepted"), _SIGNATURE, 5, 30)
+        if m.start() > len(c.text) // 3
+    ]
     if not hits:
         return []
     start = hits[-1].start()

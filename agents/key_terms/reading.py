@@ -28,11 +28,14 @@ class Contract:
     by_category: dict[str, list[Clause]] = field(default_factory=dict)
     preamble: tuple[int, int] | None = None  # where the parties are named, once found
     _starts: list[int] = field(default_factory=list)
+    _low: str = ""
 
     def __post_init__(self) -> None:
         for c in sorted(self.clauses, key=lambda c: -c.confidence):
             self.by_category.setdefault(c.category, []).append(c)
         self._starts = [s.start for s in self.seg.sentences]
+        # lower-cased once: literal cues are found with str.find, far faster than a regex pass
+        self._low = self.doc.text.lower()
 
     @property
     def text(self) -> str:
@@ -76,9 +79,39 @@ class Contract:
         """Matches of `pattern` in the text between `start` and `end`, offsets into the text."""
         yield from pattern.finditer(self.text, start, len(self.text) if end is None else end)
 
+    def near(
+        self, cues: tuple[str, ...], pattern: re.Pattern[str], before: int = 300, after: int = 400
+    ) -> Iterator[re.Match]:
+        """Matches of `pattern` around the (lower-case) `cues`, in text order, each once.
+
+        A long contract is read only where a cue word occurs: the same matches as a pass over
+        the whole text wherever every match lies within `before`/`after` of a cue.
+        """
+        hits = sorted(i for cue in cues for i in _finds(self._low, cue))
+        windows: list[list[int]] = []
+        for i in hits:
+            a, b = max(0, i - before), min(len(self.text), i + after)
+            if windows and a <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], b)
+            else:
+                windows.append([a, b])
+        seen: set[int] = set()
+        for a, b in windows:
+            for m in pattern.finditer(self.text, a, b):
+                if m.start() not in seen:
+                    seen.add(m.start())
+                    yield m
+
     def is_notice(self, start: int, end: int) -> bool:
         """Whether [start, end) is part of a filing's redaction notice, not of the contract."""
         return bool(_NOTICE.search(self.text[start:end]))
+
+
+def _finds(text: str, cue: str) -> Iterator[int]:
+    i = text.find(cue)
+    while i >= 0:
+        yield i
+        i = text.find(cue, i + 1)
 
 
 def term(

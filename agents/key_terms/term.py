@@ -25,6 +25,15 @@ _TERM_STRONG = re.compile(
     r"take\s+effect|continue|remain|expire|terminate|run|extend|be\s+in)",
     re.I,
 )
+_TERM_CUES = (
+    "term of this",
+    "term”",
+    'term"',
+    "agreement shall",
+    "agreement will",
+    "contract shall",
+    "contract will",
+)
 _TERM_SENTENCE = re.compile(r"\binitial\s+term\b|\bshall\s+expire\b|\bexpir\w+\s+date\b", re.I)
 _NOT_TERM = re.compile(
     r"\bremaining\s+provisions\b|unenforceable|\binvalid\b|\bmeaning\s+(?:set\s+forth|given)"
@@ -70,7 +79,18 @@ _OPTIONAL = re.compile(
 _ORDINALS = {
     w: i
     for i, w in enumerate(
-        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"],
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+        ],
         start=1,
     )
 }
@@ -83,6 +103,20 @@ _PERIODIC = re.compile(
     r"\b(?:each|every)\s+(?:year|month)\b|\bannual(?:ly)?\b|\byear[- ]to[- ]year\b|\byearly\b"
     r"|\bmonth[- ]to[- ]month\b|\bmonthly\b",
     re.I,
+)
+_RENEWAL_CUES = (
+    "renew",
+    "extend",
+    "extension",
+    "automatic",
+    "successive",
+    "evergreen",
+    "year to year",
+    "year-to-year",
+    "month to month",
+    "month-to-month",
+    "continu",
+    "mutual",
 )
 _RENEWAL = re.compile(r"renew|extend|extension|successive|evergreen|year\s+to\s+year", re.I)
 
@@ -138,12 +172,12 @@ def _term_spans(c: Contract) -> list[tuple[int, int]]:
             seen.add(span)
             ranked.append((rank, *span))
 
-    for m in c.search(_TERM_STRONG):
+    for m in c.near(_TERM_CUES, _TERM_STRONG, 80, 120):
         add(0, m.start())
     for cl in c.anchors("Expiration Date"):
         if cl.confidence >= 0.4:
             add(1, cl.start)
-    for m in c.search(_TERM_SENTENCE):
+    for m in c.near(("initial term", "expir"), _TERM_SENTENCE, 40, 60):
         add(2, m.start())
     return [(s, e) for _, s, e in sorted(ranked)]
 
@@ -221,7 +255,9 @@ def _computed_expiry(
     commencing = re.search(r"commenc\w*|effective|beginning|starting|from", c.text[s:e], re.I)
     if own and commencing and own[0][0] >= commencing.start():
         start_iso, how = own[0][2], f"from {own[0][2]}, the start this clause gives"
-    elif _EVENT_START.search(c.text, initial.citations[0].end, min(e, initial.citations[0].end + 80)):
+    elif _EVENT_START.search(
+        c.text, initial.citations[0].end, min(e, initial.citations[0].end + 80)
+    ):
         return None
     elif (
         effective is not None
@@ -246,7 +282,7 @@ def _computed_expiry(
 def _renewal_spans(c: Contract, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = [sp for sp in spans[:6] if _RENEWAL.search(c.text, *sp)]
     for pattern in (_AUTO, _OPTIONAL):
-        for m in c.search(pattern):
+        for m in c.near(_RENEWAL_CUES, pattern, 250, 250):
             sp = c.passage(m.start())
             if (
                 sp not in out
@@ -303,7 +339,11 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
         elif m := _PERIODIC.search(c.text, cue.start(), min(e2, cue.end() + 150)):
             n, unit = (1, "month") if "month" in m.group(0).lower() else (1, "year")
             out.renewal_term = term(
-                c, duration_words(n, unit), duration_days(n, unit), (m.start(), m.end()), unit="days"
+                c,
+                duration_words(n, unit),
+                duration_days(n, unit),
+                (m.start(), m.end()),
+                unit="days",
             )
         if notices and is_auto:
             d = notices[0]

@@ -35,7 +35,7 @@ def terminations(c: Contract, parties: list[Party]) -> list[Termination]:
         for cl in c.anchors("Termination for Convenience")
         if cl.confidence >= 0.3
     ]
-    spans += [c.passage(m.start()) for m in c.search(_MAY_TERMINATE)]
+    spans += [c.passage(m.start()) for m in c.near(("terminate",), _MAY_TERMINATE, 60, 20)]
     seen: set[tuple[int, int]] = set()
     for s, e in spans:
         if (s, e) in seen:
