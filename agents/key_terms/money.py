@@ -31,6 +31,7 @@ _TIMES = re.compile(
     r"\b(?P<n>one|two|three|four|five|ten|\d+(?:\.\d+)?)\s*(?:\(\s*\d+(?:\.\d+)?\s*\)\s*)?(?:times|x)\b",
     re.I,
 )
+_PERCENT_OF = re.compile(r"\(?\s*(?P<p>\d{1,3}(?:\.\d+)?)\s*%\s*\)?\s+of\b", re.I)
 _WORD_N = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
 _LOOKBACK = re.compile(
     r"(?:during|in|within|for|over)\s+the\s+(?:\w+\s+){0,2}?(?P<d>[\w\s()-]{1,30}?(?:months?|years?))\s+"
@@ -38,8 +39,9 @@ _LOOKBACK = re.compile(
     re.I,
 )
 _WHOSE = re.compile(
-    r"(?P<w>each\s+party|either\s+party|neither\s+party|any\s+party|a\s+party|(?:[A-Z][\w.&-]*\s*){1,4})"
-    r"(?:['’]s?)?\s+(?:(?:total|aggregate|cumulative|entire|maximum|collective|overall)\s+(?:and\s+\w+\s+)?)*liabilit",
+    r"(?P<w>(?i:each\s+party|either\s+party|neither\s+party|any\s+party|a\s+party)|(?:[A-Z][\w.&-]*\s*){1,4})"
+    r"(?i:['’]s?)?\s+(?i:(?:total|aggregate|cumulative|entire|maximum|collective|overall)\s+(?:and\s+\w+\s+)?)*"
+    r"(?i:liabilit)",
 )
 _CARVE_OUTS = (
     ("indemnification obligations", r"indemnif"),
@@ -56,8 +58,8 @@ _EXCEPT = re.compile(
     re.I,
 )
 _PAYMENT = re.compile(
-    r"\b(?:within|no\s+later\s+than|not\s+later\s+than)\s+(?P<d>[\w()\s-]{1,25}?days?)\s+"
-    r"(?:after|of|from|following)\s+(?:the\s+)?(?:\w+['’]s?\s+)?(?:receipt|date|invoice|issuance|delivery)[^.;]{0,40}?invoice"
+    r"\b(?:within|no\s+later\s+than|not\s+later\s+than)\s+(?P<d>[\w()\s-]{1,30}?days?)\s+"
+    r"(?:after|of|from|following)\s+(?:the\s+)?(?:\w+['’]s?\s+)?(?:receipt|date|invoice|issuance|delivery)"
     r"|\bnet\s+(?P<net>\d{1,3})\b(?:\s+days)?",
     re.I,
 )
@@ -110,22 +112,30 @@ def _fee_cap(c: Contract, a: int, b: int) -> LiabilityCap | None:
     fees = _FEES.search(c.text, a, b)
     if fees is None or fees.start() - a > 150:
         return None
-    times = _TIMES.search(c.text, a, fees.start())
+    times = _TIMES.search(c.text, a, fees.start()) or _PERCENT_OF.search(c.text, a, fees.start())
     n = 1.0
-    if times:
+    if times and "p" in times.groupdict():
+        n = float(times.group("p")) / 100
+    elif times:
         raw = times.group("n").lower()
         n = _WORD_N.get(raw) or float(raw)
     span = (times.start() if times else fees.start(), fees.end())
-    fees_words = " ".join(c.text[fees.start() : fees.end()].split())
-    value = f"{n:g} x the {fees_words}" if times else f"the {fees_words}"
-    cap = LiabilityCap(multiple=term(c, value, n, span, unit="x fees"))
+    words = " ".join(c.text[times.end() if times else fees.start() : fees.end()].split())
+    words = re.sub(r"^(?:of\s+)?(?:the\s+)?", "", words, flags=re.I)
+    percent = times is not None and "p" in times.groupdict()
+    value = f"{n * 100:g}% of fees paid" if percent else f"{n:g} x fees paid"
+    cap = LiabilityCap(
+        multiple=term(
+            c, value, n, span, unit="x fees", detail=words.lower() if words.isupper() else words
+        )
+    )
     if (lb := _LOOKBACK.search(c.text, fees.end(), min(b, fees.end() + 200))) and (
         d := find_durations(lb.group("d"))
     ):
         _, _, k, unit = d[0]
         cap.lookback = term(
             c,
-            f"{duration_words(k, unit)} before the claim",
+            f"{duration_words(k, unit)} look-back",
             duration_days(k, unit),
             (lb.start(), lb.end()),
             unit="days",
@@ -166,11 +176,17 @@ def payment_terms(c: Contract) -> KeyTerm | None:
         if m.group("net"):
             n = int(m.group("net"))
             return term(c, f"net {n} days", n, (m.start(), m.end()), unit="days")
+        s, e = c.passage(m.start())
         d = find_durations(m.group("d"))
-        if d:
+        if (
+            d
+            and re.search(r"invoice", c.text[s:e], re.I)
+            and re.search(r"pa(?:y|id)", c.text[s:e], re.I)
+        ):
             _, _, k, unit = d[0]
             days = duration_days(k, unit)
-            words = " ".join(c.text[m.start() : m.end()].split())
+            stop = re.search(r"[.;,(]", c.text[m.end() : m.end() + 80])
+            words = " ".join(c.text[m.start() : m.end() + (stop.start() if stop else 0)].split())
             return term(
                 c,
                 f"{duration_words(k, unit)} from invoice",

@@ -319,11 +319,7 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
         ]
         notices = [d for d in durations if _is_notice(c, d)]
         cue = auto or optional
-        detail = (
-            "renews automatically"
-            if is_auto
-            else "renews only if the parties agree or a party opts to"
-        )
+        detail = None if is_auto else "renews only if the parties agree or a party opts to"
         out.renewal = term(
             c,
             "automatic" if is_auto else "not automatic",
@@ -347,11 +343,39 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
             )
         if notices and is_auto:
             d = notices[0]
-            out.nonrenewal_notice = term(c, d.words, d.days, (d.start, d.end), unit="days")
+            who = _giver_of_notice(c, s, e2)
+            out.nonrenewal_notice = term(
+                c,
+                d.words,
+                d.days,
+                (d.start, d.end),
+                unit="days",
+                detail=f"to be given by {who}" if who else None,
+            )
             out.nonrenewal_deadline = _deadline(c, out, d)
         elif is_auto and is_redacted(c.text[s:e2]) and re.search(r"notice", c.text[s:e2], re.I):
             out.nonrenewal_notice = term(c, None, None, (s, e2), status="redacted")
         return
+
+
+_BY_WHOM = re.compile(
+    r"\b(?:by\s+)?(?P<w>either\s+party|each\s+party|any\s+party|[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})"
+    r"\s+(?:gives?|provides?|deliver\w*|notif\w+|serves?|sends?|may\s+(?:give|provide|terminate|elect)|shall\s+(?:give|provide))\b"
+    r"|\bterminated\s+by\s+(?P<w2>either\s+party|[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})",
+)
+
+
+def _giver_of_notice(c: Contract, s: int, e: int) -> str | None:
+    """Who may give the notice that stops a renewal: "either party" or the party named."""
+    for m in _BY_WHOM.finditer(c.text, s, e):
+        w = " ".join((m.group("w") or m.group("w2")).split())
+        if w.lower().endswith("party"):
+            return "either party"
+        if w not in ("This", "The", "Such", "Agreement", "Notice") and not w.startswith(
+            ("This ", "The ")
+        ):
+            return w
+    return None
 
 
 def _deadline(c: Contract, out: TermTerms, notice: Duration) -> KeyTerm | None:
