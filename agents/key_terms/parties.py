@@ -158,7 +158,24 @@ _KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     ),
     (re.compile(r"joint\s+venture|partnership", re.I), "partner", "partner"),
 )
-_GIVES = r"(?:hereby\s+)?(?:grants?|appoints?|engages?|retains?|licen[cs]es?|agrees?\s+to\s+(?:supply|sell|provide|manufacture)|shall\s+(?:supply|sell|provide|manufacture))"
+# The verbs by which the giving side of each kind of contract acts towards the other, most
+# telling first.
+_GRANT = r"grants?|licen[cs]es\s+to"
+_APPOINT = r"appoints?"
+_SUPPLY = r"supply|supplies|sell|sells"
+_GIVER_VERBS: dict[str, tuple[str, ...]] = {
+    "licensor": (_GRANT,),
+    "franchisor": (_GRANT,),
+    "supplier": (_APPOINT, _GRANT, _SUPPLY),
+    "manufacturer": (r"manufacture|produce",),
+    "host": (r"host",),
+    "service_provider": (r"provide|perform|render",),
+    "consultant": (r"provide|perform|render",),
+    "principal": (_APPOINT, r"engages?|retains?"),
+    "lender": (r"lend|loan|advance",),
+    "landlord": (r"leases?|lets?",),
+    "employer": (r"employs?|hires?",),
+}
 _COMPLEMENT = {
     "licensor": "licensee",
     "licensee": "licensor",
@@ -471,7 +488,7 @@ def _assign_roles(c: Contract, parties: list[Party], found: list[_Found]) -> Non
     if kind[0] == kind[1]:
         a.role = b.role = kind[0]
         return
-    giver = _giver(c, parties)
+    giver = _giver(c, parties, kind[0])
     if giver is not None:
         giver.role = kind[0]
         (b if giver is a else a).role = kind[1]
@@ -492,13 +509,44 @@ def _kind(c: Contract) -> tuple[str, str] | None:
     return None
 
 
-def _giver(c: Contract, parties: list[Party]) -> Party | None:
-    """The party that grants, appoints or supplies in the first such sentence naming both."""
-    for p in parties:
-        names = [p.name, *p.short_names]
-        alt = "|".join(re.escape(n) for n in names if n)
-        for m in c.search(re.compile(rf"(?:{alt})\s+{_GIVES}\b", re.I), 0, min(len(c.text), 60000)):
-            others = [n for q in parties if q is not p for n in (q.name, *q.short_names)]
-            if any(o.lower() in c.text[m.end() : m.end() + 150].lower() for o in others):
-                return p
+def _giver(c: Contract, parties: list[Party], giver_role: str) -> Party | None:
+    """The party the verbs of its kind make the giver ("X hereby grants to Y a licence", "Y shall
+    purchase from X"); None where the verbs do not tell the two apart.
+
+    Verb sets are tried in order of how plainly they say it; within one set the party that acts
+    so more often wins, and a grant or appointment is decided by the first one (the main grant
+    comes first; later cross-grants do not turn the parties round).
+    """
+    head = min(len(c.text), 80000)
+    for verbs in _GIVER_VERBS.get(giver_role, ()):
+        hits: list[tuple[int, int]] = []
+        for i, p in enumerate(parties):
+            mine = _alternatives(p)
+            others = "|".join(_alternatives(q) for q in parties if q is not p)
+            gives = re.compile(
+                rf"\b(?:{mine})\s+(?:hereby\s+|shall\s+|will\s+|agrees\s+to\s+)?(?:{verbs})\b"
+                rf"[^.;]{{0,120}}?\b(?:{others})\b",
+                re.I,
+            )
+            hits += [(m.start(), i) for m in gives.finditer(c.text, 0, head)]
+            if verbs == _SUPPLY:
+                taken = re.compile(
+                    rf"\b(?:{others})\s+(?:shall|will|agrees\s+to|desires\s+to|may)\s+"
+                    rf"(?:purchase|buy|order)\b[^.;]{{0,120}}?\bfrom\s+(?:{mine})\b",
+                    re.I,
+                )
+                hits += [(m.start(), i) for m in taken.finditer(c.text, 0, head)]
+        if not hits:
+            continue
+        if verbs in (_GRANT, _APPOINT):
+            return parties[min(hits)[1]]
+        counts = [sum(1 for _, i in hits if i == k) for k in range(2)]
+        if counts[0] != counts[1]:
+            return parties[0] if counts[0] > counts[1] else parties[1]
     return None
+
+
+def _alternatives(p: Party) -> str:
+    return "|".join(
+        re.escape(n) for n in sorted({p.name, *p.short_names}, key=len, reverse=True) if n
+    )
