@@ -53,6 +53,7 @@ _CARVE_OUTS = (
     ("infringement of intellectual property", r"infring|intellectual\s+property"),
     ("payment obligations", r"payment\s+obligations|amounts?\s+(?:owed|due)"),
 )
+_SECTIONS = re.compile(r"\bsections?\s+\d[\d.()a-z]*(?:\s*(?:,|and|or)\s*\d[\d.()a-z]*)*", re.I)
 _EXCEPT = re.compile(
     r"\bexcept\b|\bother\s+than\b|\bexclud\w+\b|\bshall\s+not\s+apply\b|\bexception\b|\bnotwithstanding\b",
     re.I,
@@ -144,19 +145,21 @@ def _fee_cap(c: Contract, a: int, b: int) -> LiabilityCap | None:
 
 
 def _whose(c: Contract, a: int, b: int, parties: list[Party]) -> str | None:
-    found = list(c.search(_WHOSE, a, min(len(c.text), b + 60)))
-    if not found:
-        return None
-    w = " ".join(found[0].group("w").split())
-    low = w.lower()
-    if low in ("each party", "either party", "neither party", "any party", "a party"):
+    for m in c.search(_WHOSE, a, min(len(c.text), b + 60)):
+        if who := _party_named(" ".join(m.group("w").split()).lower(), parties):
+            return who
+    return None
+
+
+def _party_named(low: str, parties: list[Party]) -> str | None:
+    if low.endswith(("each party", "either party", "neither party", "any party", "a party")):
         return "each party"
     for p in parties:
         for n in (*p.short_names, p.name):
             if n.lower() in low or low.endswith(n.lower()):
                 return p.short_names[0] if p.short_names else p.name
     for p in parties:
-        if p.role != "party" and p.role.replace("_", " ") in low:
+        if p.role != "party" and low.endswith(p.role.replace("_", " ")):
             return p.short_names[0] if p.short_names else p.name
     return None
 
@@ -167,7 +170,12 @@ def _carve_outs(c: Contract, s: int, e: int) -> list[str]:
     if ex is None:
         return []
     text = c.text[ex.start() : e]
-    return [label for label, pattern in _CARVE_OUTS if re.search(pattern, text, re.I)]
+    found = [label for label, pattern in _CARVE_OUTS if re.search(pattern, text, re.I)]
+    if m := _SECTIONS.search(text, 0, 200):
+        found.append(
+            "liability under " + " ".join(m.group(0).split()).lower().replace("section", "Section")
+        )
+    return found
 
 
 def payment_terms(c: Contract) -> KeyTerm | None:

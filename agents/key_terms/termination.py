@@ -20,7 +20,9 @@ _CONVENIENCE = re.compile(
     re.I,
 )
 _FOR_CAUSE = re.compile(
-    r"breach|default|insolv|bankrupt|fail(?:s|ure)\s+to|change\s+of\s+control|force\s+majeure", re.I
+    r"breach|default|insolv|bankrupt|\bfail(?:s|ed|ure)?\b|to\s+comply|change\s+of\s+control"
+    r"|force\s+majeure|cease[sd]?\s+to|receivership|liquidat",
+    re.I,
 )
 _EITHER = re.compile(
     r"\b(?:either|each|any)\s+party\b|\bthe\s+parties\b|\beither\s+of\s+the\s+parties\b", re.I
@@ -46,9 +48,7 @@ def terminations(c: Contract, parties: list[Party]) -> list[Termination]:
             continue
         clause = c.text[may.start() : e]
         conv = _CONVENIENCE.search(clause)
-        if conv is None or _FOR_CAUSE.search(
-            clause[: conv.start()] + clause[conv.end() : conv.end() + 80]
-        ):
+        if conv is None or _FOR_CAUSE.search(clause[:400]):
             continue
         who = _who(c.text[max(s, may.start() - 120) : may.start()], parties)
         if who is None or any(t.party == who for t in out):
