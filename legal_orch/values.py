@@ -74,7 +74,8 @@ _MDY = re.compile(rf"\b{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(\d{{4
 _NUM = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 _DURATION = re.compile(
     r"\b(\d+|" + "|".join(sorted(map(re.escape, _NUMBERS), key=len, reverse=True)) + r")"
-    r"(?:\s*\((\d+)\))?[\s-]+((?:calendar|business|contract|full|consecutive|working)\s+)?"
+    r"(?:\s*\((\d+)\)|\s*\([a-z]+(?:[- ][a-z]+)?\))?[\s-]+"
+    r"((?:calendar|business|contract|full|consecutive|working)\s+)?"
     r"(day|week|month|year)s?\b",
     re.I,
 )

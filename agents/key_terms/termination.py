@@ -53,7 +53,8 @@ def terminations(c: Contract, parties: list[Party]) -> list[Termination]:
         who = _who(c.text[max(s, may.start() - 120) : may.start()], parties)
         if who is None or any(t.party == who for t in out):
             continue
-        out.append(Termination(party=who, notice_days=_notice(clause), citations=[c.cite(s, e)]))
+        cited = c.passage(may.start())
+        out.append(Termination(party=who, notice_days=_notice(clause), citations=[c.cite(*cited)]))
     return out
 
 
