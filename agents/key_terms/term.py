@@ -76,6 +76,20 @@ _OPTIONAL = re.compile(
     r"|by\s+(?:written\s+)?agreement\s+of",
     re.I,
 )
+_FROM_EVENT = re.compile(
+    r"[\s,]*(?:thereafter\s+)?(?:after|from|following|commencing\s+(?:on|with))\s+(?:the\s+)?(?P<ev>[^,.;()\n]{3,60}?)"
+    r"(?=\s*(?:[,.;()]|\bunless\b|\band\b|\bor\b|$))",
+    re.I,
+)
+_FROM_DATE = re.compile(
+    r"(?:effective|execution|commencement|signing|agreement)\s+date|date\s+(?:of\s+)?(?:this|hereof|first|above)"
+    r"|date\s+hereof|execution|signature|date\s+set\s+forth|including",
+    re.I,
+)
+# A named event a term may run from: a defined term ("Launch Date") or a first sale or launch.
+_EVENT_NAME = re.compile(
+    r"(?:[A-Z][\w’'-]*)(?:\s+[A-Za-z][\w’'-]*){0,5}$|first\s+commercial\s+sale|launch"
+)
 _ORDINALS = {
     w: i
     for i, w in enumerate(
@@ -255,6 +269,20 @@ def _computed_expiry(
     commencing = re.search(r"commenc\w*|effective|beginning|starting|from", c.text[s:e], re.I)
     if own and commencing and own[0][0] >= commencing.start():
         start_iso, how = own[0][2], f"from {own[0][2]}, the start this clause gives"
+    elif ev := _FROM_EVENT.match(c.text, initial.citations[0].end, e):
+        if _FROM_DATE.search(ev.group("ev")) is None and _EVENT_NAME.match(ev.group("ev")):
+            # "three years from the Launch Date": the expiry is as certain as the event
+            words = " ".join(ev.group("ev").split())
+            return term(
+                c,
+                f"{initial.value} after the {words}",
+                None,
+                (initial.citations[0].start, ev.end()),
+                detail="runs from an event, not from a date",
+            )
+        if effective is not None and isinstance(effective.normalized, str):
+            start_iso = effective.normalized if re.match(r"\d{4}-", effective.normalized) else None
+            how = f"from the effective date, {start_iso}"
     elif _EVENT_START.search(
         c.text, initial.citations[0].end, min(e, initial.citations[0].end + 80)
     ):

@@ -233,6 +233,53 @@ def test_redacted_values_are_marked_redacted_with_no_value():
     _quotes_exact(doc, kt)
 
 
+def test_term_from_an_event_is_not_turned_into_a_date():
+    text = (
+        "PROMOTION AGREEMENT\n\nThis Agreement is made as of May 1, 2020 between Kappa Inc. "
+        '("Kappa") and Lambda LLC ("Lambda").\n\n2. Term. This Agreement shall continue in force '
+        'for three years from the Launch Date (the "Initial Term").\n'
+    )
+    _, kt = _read(text)
+    assert kt.initial_term.value == "3 years"
+    exp = kt.expiration_date
+    assert exp.normalized is None and exp.value == "3 years after the Launch Date"
+
+
+def test_until_terminated_reads_as_perpetual_and_a_for_cause_right_is_not_convenience():
+    text = (
+        "SERVICES AGREEMENT\n\nThis Agreement is made on 2 March 2015 between Mu Ltd. "
+        '("Mu") and Nu Corp. ("Nu").\n\n1. Term. This Agreement shall commence on the date '
+        "hereof and continue in force unless terminated in accordance with Section 2.\n\n"
+        "2. Termination. Either party may terminate this Agreement at any time if the other party "
+        "fails materially to comply with it, on thirty (30) days' notice. Mu may terminate this "
+        "Agreement for convenience on sixty (60) days' written notice to Nu.\n"
+    )
+    _, kt = _read(text)
+    assert kt.agreement_date.normalized == "2015-03-02"
+    assert (kt.expiration_date.normalized, kt.expiration_date.status) == ("perpetual", "stated")
+    assert [(t.party, t.notice_days) for t in kt.termination_for_convenience] == [("Mu", 60)]
+
+
+def test_the_first_grant_decides_the_licensor_and_the_notice_giver_is_named():
+    text = (
+        "LICENSE AND RESELLER AGREEMENT\n\nThis Agreement is made as of June 1, 2018 between "
+        'Xi Corp. ("Xi") and Omicron Inc. ("Omicron").\n\n1. Grant. Xi hereby grants to Omicron '
+        "a non-exclusive licence to resell the Platform.\n\n2. Feedback. Omicron hereby grants to "
+        "Xi a licence to use feedback.\n\n3. Term. The term of this Agreement shall be two (2) "
+        "years from the Effective Date and shall automatically renew for successive one (1) year "
+        "periods unless terminated by Omicron within thirty (30) days prior to the expiration.\n"
+    )
+    _, kt = _read(text)
+    assert [(p.short_names[0], p.role) for p in kt.parties] == [
+        ("Xi", "licensor"),
+        ("Omicron", "licensee"),
+    ]
+    assert kt.effective_date.status == "computed"  # no separate effective date: the agreement's
+    assert kt.expiration_date.normalized == "2020-06-01"
+    assert kt.nonrenewal_notice.detail == "to be given by Omicron"
+    assert kt.nonrenewal_deadline.normalized == "2020-05-02"
+
+
 def test_nothing_stated_reads_as_nothing():
     _, kt = _read("NOTE\n\nThis page intentionally holds no agreement.\n")
     assert kt.parties == [] and kt.agreement_date is None and kt.liability_cap is None
