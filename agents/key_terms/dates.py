@@ -14,6 +14,11 @@ _FILING_LINE = re.compile(r"^[^\n]*(?:Source:|Filed|EDGAR|Exhibit)[^\n]*$", re.M
 _BLANK_DATE = re.compile(
     r"_{3,}\s*(?:day\s+of|,\s*\d{4}|\d{2,4})|day\s+of\s+_{3,}|\[\s*\]\s*,?\s*\d{4}"
 )
+_REDACTED_DATE = re.compile(
+    r"\[[^\]\n]{0,12}\*[^\]\n]{0,12}\]\s*,?\s*\d{4}|day\s+of\s+\[[^\]\n]{0,12}\*[^\]\n]{0,12}\]"
+    r"|(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+\[[^\]\n]{0,12}\*[^\]\n]{0,12}\]"
+)
 _EFFECTIVE = re.compile(r"[\"“]\s*Effective\s+Date\s*[\"”]", re.I)
 _MEANS = re.compile(r"\s*(?:shall\s+)?(?:mean|means|is|refers\s+to)\b", re.I)
 _ABOVE = re.compile(
@@ -46,6 +51,8 @@ def agreement_date(c: Contract) -> KeyTerm | None:
         if found:
             s, e, iso = found[0]
             return term(c, iso, iso, (s, e))
+        if hidden := _REDACTED_DATE.search(c.text, a, b):
+            return term(c, None, None, (hidden.start(), hidden.end()), status="redacted")
         if blank := _BLANK_DATE.search(c.text, a, b):
             return term(
                 c,

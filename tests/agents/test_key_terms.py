@@ -223,7 +223,8 @@ def test_cap_as_an_amount_and_an_exclusion_of_damages_is_no_cap():
 
 def test_redacted_values_are_marked_redacted_with_no_value():
     doc, kt = _read(REDACTED_SUPPLY)
-    assert kt.agreement_date is None or kt.agreement_date.normalized is None
+    assert kt.agreement_date.status == "redacted" and kt.agreement_date.normalized is None
+    assert kt.effective_date is None  # a hidden date is not carried over as the effective date
     assert kt.initial_term.status == "redacted" and kt.initial_term.normalized is None
     assert kt.expiration_date is None
     assert kt.liability_cap.amount.status == "redacted"
