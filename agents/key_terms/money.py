@@ -31,16 +31,23 @@ _TIMES = re.compile(
     r"\b(?P<n>one|two|three|four|five|ten|\d+(?:\.\d+)?)\s*(?:\(\s*\d+(?:\.\d+)?\s*\)\s*)?(?:times|x)\b",
     re.I,
 )
+# "$4.41 per kilogram": a rate, not a cap on what one party owes the other
+_PER_UNIT = re.compile(
+    r"\s*\)?\s*(?:per|a|each)\s+(?:kilogram|kg|pound|lb|unit|item|package|piece|shipment|mile|hour|day|"
+    r"week|month|year|share|dose|vial|tablet|minute)\b",
+    re.I,
+)
 _PERCENT_OF = re.compile(r"\(?\s*(?P<p>\d{1,3}(?:\.\d+)?)\s*%\s*\)?\s+of\b", re.I)
 _WORD_N = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
 _LOOKBACK = re.compile(
-    r"(?:during|in|within|for|over)\s+the\s+(?:\w+\s+){0,2}?(?P<d>[\w\s()-]{1,30}?(?:months?|years?))\s+"
+    r"(?:during|in|within|for|over)\s+the\s+(?:previous|preceding|prior|last)\s+(?P<d2>[\w\s()-]{1,30}?(?:months?|years?))\b"
+    r"|(?:during|in|within|for|over)\s+the\s+(?:\w+\s+){0,2}?(?P<d>[\w\s()-]{1,30}?(?:months?|years?))\s+"
     r"(?:period\s+)?(?:immediately\s+)?(?:preceding|prior|before)",
     re.I,
 )
 _WHOSE = re.compile(
     r"(?P<w>(?i:each\s+party|either\s+party|neither\s+party|any\s+party|a\s+party)|(?:[A-Z][\w.&-]*\s*){1,4})"
-    r"(?i:['’]s?)?\s+(?i:(?:total|aggregate|cumulative|entire|maximum|collective|overall)\s+(?:and\s+\w+\s+)?)*"
+    r"(?i:['’]s?)?(?i:\s+(?:or|and)\s+(?:its|their)\s+[\w-]+['’]?s?)?\s+(?i:(?:total|aggregate|cumulative|entire|maximum|collective|overall)\s+(?:and\s+\w+\s+)?)*"
     r"(?i:liabilit)",
 )
 _CARVE_OUTS = (
@@ -102,7 +109,7 @@ def _amount_cap(c: Contract, a: int, b: int) -> LiabilityCap | None:
         and re.search(r"\$|dollars|USD|€|£", c.text[max(a, red.start() - 6) : red.end() + 12])
     ):
         return LiabilityCap(amount=term(c, None, None, (red.start(), red.end()), status="redacted"))
-    if m is None or m.start() - a > 120:
+    if m is None or m.start() - a > 120 or _PER_UNIT.match(c.text, m.end()):
         return None
     amount, code = money_of(m)
     value = f"{code} {amount:,.2f}".replace(".00", "")
@@ -131,7 +138,7 @@ def _fee_cap(c: Contract, a: int, b: int) -> LiabilityCap | None:
         )
     )
     if (lb := _LOOKBACK.search(c.text, fees.end(), min(b, fees.end() + 200))) and (
-        d := find_durations(lb.group("d"))
+        d := find_durations(lb.group("d") or lb.group("d2"))
     ):
         _, _, k, unit = d[0]
         cap.lookback = term(
