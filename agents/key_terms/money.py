@@ -17,6 +17,7 @@ from legal_orch.values import (
 )
 
 _LIABILITY = re.compile(r"\bliabilit(?:y|ies)\b|\bliable\b", re.I)
+_SINGULAR = re.compile(r"\bliability\b|\bliable\b", re.I)
 _LIMIT = re.compile(
     r"\b(?:shall\s+not|will\s+not|not\s+to|in\s+no\s+event|never)\b[^.;]{0,80}?\bexceed\b|\bexceed\b|\blimited\s+to\b|\bin\s+excess\s+of\b"
     r"|\bgreater\s+than\b|\bmore\s+than\b|\bcapped\b|\bmaximum\b",
@@ -87,7 +88,11 @@ def liability_cap(c: Contract, parties: list[Party]) -> LiabilityCap | None:
     for s, e in _cap_spans(c):
         text = c.text[s:e]
         lim = _LIMIT.search(text)
-        if not (lim and _LIABILITY.search(text)):
+        liab = [m for m in _LIABILITY.finditer(text, 0, lim.start())] if lim else []
+        # the limit must bear on a liability just before it, and not describe insurance cover
+        if not liab or lim.start() - liab[-1].end() > 250 or not _SINGULAR.search(text):
+            continue
+        if re.search(r"insur|coverage", text[liab[-1].start() : lim.end() + 120], re.I):
             continue
         tail = (s + lim.end(), min(e, s + lim.end() + 300))
         cap = _amount_cap(c, *tail) or _fee_cap(c, *tail)
