@@ -88,9 +88,9 @@ def liability_cap(c: Contract, parties: list[Party]) -> LiabilityCap | None:
     for s, e in _cap_spans(c):
         text = c.text[s:e]
         lim = _LIMIT.search(text)
-        liab = [m for m in _LIABILITY.finditer(text, 0, lim.start())] if lim else []
+        liab = list(_LIABILITY.finditer(text, 0, lim.end())) if lim else []
         # the limit must bear on a liability just before it, and not describe insurance cover
-        if not liab or lim.start() - liab[-1].end() > 250 or not _SINGULAR.search(text):
+        if not liab or lim.end() - liab[-1].end() > 300 or not _SINGULAR.search(text):
             continue
         if re.search(r"insur|coverage", text[liab[-1].start() : lim.end() + 120], re.I):
             continue
