@@ -87,7 +87,8 @@ def liability_cap(c: Contract, parties: list[Party]) -> LiabilityCap | None:
     """The monetary cap on liability; a clause that only excludes kinds of damages is no cap."""
     for s, e in _cap_spans(c):
         text = c.text[s:e]
-        lim = _LIMIT.search(text)
+        first = _LIABILITY.search(text)
+        lim = _LIMIT.search(text, first.start()) if first else None
         liab = list(_LIABILITY.finditer(text, 0, lim.end())) if lim else []
         # the limit must bear on a liability just before it, and not describe insurance cover
         if not liab or lim.end() - liab[-1].end() > 300 or not _SINGULAR.search(text):
