@@ -30,7 +30,11 @@ _SIGNING = re.compile(
     r"\b(?:sign|execut)\w*|date\s+of\s+this\s+(?:agreement|contract)|date\s+hereof", re.I
 )
 _EFFECTIVE_AS_OF = re.compile(r"\beffective\s+(?:as\s+of|on|from)\s+(?:the\s+)?", re.I)
-_COMMENCING = re.compile(r"\bcommenc\w*\s+(?:on\s+|as\s+of\s+|from\s+)?(?:the\s+)?", re.I)
+_COMMENCING = re.compile(
+    r"\b(?:commenc\w*|begin\w*|start\w*)\s+(?:on\s+|as\s+of\s+|from\s+)?(?:the\s+)?"
+    r"|^[ \t\u00a0]*Effective\s+Date\s*:?[ \t\u00a0]*",
+    re.I | re.M,
+)
 
 
 def _dates(c: Contract, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -79,8 +83,8 @@ def effective_date(c: Contract, agreed: KeyTerm | None) -> KeyTerm | None:
     head = min(len(c.text), 15000)
     for pattern in (_EFFECTIVE_AS_OF, _COMMENCING):
         for m in c.search(pattern, 0, head):
-            found = _dates(c, m.end(), min(len(c.text), m.end() + 40))
-            if found and found[0][0] - m.end() < 6:
+            found = _dates(c, m.end(), min(len(c.text), m.end() + 60))
+            if found and len(c.text[m.end() : found[0][0]].strip()) < 5:
                 s, e, iso = found[0]
                 return term(c, iso, iso, (m.start(), e))
     if agreed is not None and agreed.normalized:

@@ -34,8 +34,12 @@ class Contract:
         for c in sorted(self.clauses, key=lambda c: -c.confidence):
             self.by_category.setdefault(c.category, []).append(c)
         self._starts = [s.start for s in self.seg.sentences]
-        # lower-cased once: literal cues are found with str.find, far faster than a regex pass
-        self._low = self.doc.text.lower()
+        # lower-cased once, non-breaking spaces as spaces and offsets kept: literal cues are
+        # found with str.find, far faster than a regex pass
+        low = self.doc.text.lower()
+        if len(low) != len(self.doc.text):  # a few letters lower-case to two characters
+            low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in self.doc.text)
+        self._low = low.replace("\u00a0", " ")
 
     @property
     def text(self) -> str:

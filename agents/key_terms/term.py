@@ -210,6 +210,8 @@ def read_term(c: Contract, effective: KeyTerm | None) -> TermTerms:
         if out.initial_term or out.expiration_date:
             break
     if out.expiration_date is None:
+        out.expiration_date = _labelled_expiry(c)
+    if out.expiration_date is None:
         for s, e in spans:
             if _PERPETUAL.search(c.text, s, e) and not _durations(c, s, e):
                 out.expiration_date = term(
@@ -222,6 +224,23 @@ def read_term(c: Contract, effective: KeyTerm | None) -> TermTerms:
                 break
     _read_renewal(c, out, spans)
     return out
+
+
+_EXPIRY_LABEL = re.compile(
+    r"^[ \t\u00a0]*(?:Termination|Expiration|Expiry|End)\s+Date\s*:?[ \t\u00a0]*", re.I | re.M
+)
+
+
+def _labelled_expiry(c: Contract) -> KeyTerm | None:
+    """A term sheet's "Termination Date: 1 April 2009"."""
+    for m in c.near(
+        ("termination date", "expiration date", "expiry date", "end date"), _EXPIRY_LABEL, 40, 30
+    ):
+        found = find_dates(c.text[m.end() : m.end() + 60])
+        if found and not c.text[m.end() : m.end() + found[0][0]].strip():
+            _, b, iso = found[0]
+            return term(c, iso, iso, (m.start(), m.end() + b))
+    return None
 
 
 def _explicit_expiry(c: Contract, s: int, e: int) -> KeyTerm | None:
