@@ -22,7 +22,7 @@ from legal_orch.values import clean_space, is_redacted
 _ANCHOR = re.compile(  # where a preamble starts naming the parties
     r"\bby\s+and\s+(?:between|among)\b|\b(?:between|among)\b\s*:?"
     r"|\b(?:made|entered\s+into|executed)\b[^.;\n]{0,120}?\bby\s+(?!and\b|(?:the\s+)?parties\b)"
-    r"|\bB\s?E\s?T\s?W\s?E\s?E\s?N\s*:|^\s*PREAMBLE\b",
+    r"|\bB\s?E\s?T\s?W\s?E\s?E\s?N\s*:|^\s*PREAMBLE\b|^[ \t]*PARTIES[ \t]*:?[ \t]*$",
     re.I | re.M,
 )
 _STOP = re.compile(
@@ -37,21 +37,27 @@ _HEREINAFTER = re.compile(
     r"\s*(?:the\s+)?[\"“]?(?P<t>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,3})",
 )
 # Defined terms in a preamble that name no party.
+# Defined terms in a preamble that name no party: by their last word, or a pronoun.
 _NOT_PARTY = re.compile(
-    r"\b(?:part(?:y|ies)|agreement|amendment|effective|execution|commencement|date|contract|"
-    r"schedule|exhibit|term|this|each|both|collectively|individually|services?|products?|"
-    r"territory|affiliates?|we|us|our|you|your|event|transaction)\b",
+    r"(?:^|\s)(?:part(?:y|ies)|agreement|amendment|effective|execution|commencement|date|contract|"
+    r"schedule|exhibit|term|services?|products?|territory|affiliates?|event|transaction|act|"
+    r"marks|premises|property|program|note|notes|application|plan|policy|statement|report|"
+    r"certificate|letter|consolidate|merger)$"
+    r"|^(?:this|each|both|collectively|individually|we|us|our|you|your)\b",
     re.I,
 )
+_LETTERED_TERM = re.compile(r"Party\s+[A-D]")
 _ENUMERATOR = re.compile(r"\s*(?:\(\w{1,3}\)|(?:\d{1,2}|[A-Za-z])[.)]|-\s*and\s*-)\s+")
-_APPOSITIVE = re.compile(r"[\s,;:\-–—]*(?:[a-z][a-z-]*\s+){1,4}?[a-z-]+,\s*|[\s,;:\-–—]*")
+_APPOSITIVE = re.compile(
+    r"[\s,;:\-–—]*(?:[a-z][a-z-]*\s+){1,4}?[a-z-]+,\s*|[\s,;:\-–—]*(?:the\s+(?=[A-Z]))?"
+)
 _UNQUOTED = re.compile(r"\(\s*the\s+(?P<t>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2})\s*\)")
 _SUFFIX = (
     r"(?i:Inc|Ltd|LLC|L\.L\.C|LLP|L\.P|LP|N\.A|Corp|Co|S\.A|AG|GmbH|B\.V|N\.V|plc|PLC|Limited|"
     r"Incorporated|Corporation|S\.A\.S|S\.p\.A|S\.r\.l|SA|Pty|Pte|Ltda|A/S|AB|Oy|KK|SE|SAS)\b"
 )
 _SEPARATOR = re.compile(
-    r"(?:^|[,;]?\s+)(?:and|AND|And|&)\s*:?\s+(?=[A-Z0-9\"“])|;\s+(?=[A-Z0-9])|^\s*AND\s*:"
+    r"(?:^|[,;]?\s+)(?:and|AND|And|&)\s*:?\s+(?=[A-Z0-9\"“(]|e-\w|[a-z][A-Z]|[a-z][\w-]*\.com)|;\s+(?=[A-Z0-9(])|^\s*AND\s*:"
     r"|-\s*and\s*-"
 )
 # "..., hereinafter referred to as "Customer"" outside any parenthesis
@@ -63,7 +69,8 @@ _DESCRIPTOR = re.compile(
     r"partnership|individual|body|national|banking|societe|public|private)\b"
     r"|\s+(?:organi[sz]ed|incorporated\s+under|existing|located|having|whose|with\s+(?:its|a|an|offices)|"
     r"acting|doing\s+business|on\s+behalf|together\s+with|as\s+of\b|dated\b|effective\b|at\s+\d)"
-    r"|\s+of\s+(?=\d|[A-Z]\w*\s+(?:House|Street|Road|Avenue|Building|Floor|Park)\b)"
+    r"|\s+of\s+(?=\d|\[|[A-Z]\w*\s+(?:House|Street|Road|Avenue|Building|Floor|Park)\b)"
+    r"|\s+is\s+a\s"
     r"|\s+\[|\n\s*\n|\s*\n\s*(?=\d|Suite\b|Attn|Attention|Tel\b|Fax\b|Address)",
 )
 _NAME_START = re.compile(r"[A-Z0-9]|[a-z](?=[A-Z])|[a-z][\w-]*\.(?:com|net)\b|e-\w")
@@ -318,7 +325,7 @@ def _short_names(c: Contract, a: int, b: int) -> list[tuple[str, int, int]] | No
         n = clean_space(n).strip(" ,.")
         if n.lower().startswith("the "):
             n, s = n[4:], s + 4
-        if n and not _NOT_PARTY.match(n) and not is_redacted(n):
+        if n and (_LETTERED_TERM.fullmatch(n) or not _NOT_PARTY.search(n)) and not is_redacted(n):
             out.append((n, s, e))
     return out or None
 
@@ -413,6 +420,10 @@ def _name_in(c: Contract, a: int, b: int, *, first: bool, at: bool = False) -> _
     if not (2 <= len(name) <= 120) or not re.search(r"[A-Z]", name) or is_redacted(name):
         return None
     if name.lower().startswith(("this ", "the parties", "each ", "its ")) or name.count(" ") > 12:
+        return None
+    if re.search(
+        r"\band\s+the\b|\bhave\b|\bhas\b|\bshall\b|\bwill\b", name
+    ):  # a clause, not a name
         return None
     return _Found(a, e, descriptor=c.text[e:b])
 
