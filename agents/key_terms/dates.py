@@ -99,7 +99,7 @@ def effective_date(c: Contract, agreed: KeyTerm | None) -> KeyTerm | None:
 
 def _defined_effective(c: Contract, m: re.Match, agreed: KeyTerm | None) -> KeyTerm | None:
     """The date a definition of "Effective Date" gives, from the text around `m`."""
-    s0, e0 = c.sentence(m.start())
+    s0, e0 = c.passage(m.start())
     before = _dates(c, max(s0, m.start() - 250), m.start())
     if before:
         s, e, iso = before[-1]

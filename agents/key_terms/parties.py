@@ -220,9 +220,22 @@ def read_parties(c: Contract) -> list[Party]:
     """The contract's parties with short names and roles, each citing where it is named."""
     found = _preamble(c)
     if len(found) < 2:
-        signed = _signatures(c)
-        known = {clean_space(c.text[f.start : f.end]).lower() for f in found}
-        found += [f for f in signed if clean_space(c.text[f.start : f.end]).lower() not in known]
+        known = [_key(c.text[f.start : f.end]) for f in found]
+        for f in _signatures(c):
+            for g in list(found):  # "THE JOHNS HOPKINS UNIVERSITY VIRTUOSO SURGICAL, INC."
+                words = r"[\s\u00a0]+".join(
+                    map(re.escape, clean_space(c.text[g.start : g.end]).split())
+                )
+                if (m := re.compile(words, re.I).match(c.text, f.start, f.end)) and m.end() < f.end:
+                    f.start = (
+                        m.end()
+                        + len(c.text[m.end() : f.end])
+                        - len(c.text[m.end() : f.end].lstrip())
+                    )
+            k = _key(c.text[f.start : f.end])
+            if k and not any(k in x or x in k for x in known if x):
+                found.append(f)
+                known.append(k)
     parties = [_party(c, f) for f in found[:4]]
     _assign_roles(c, parties, found[:4])
     return parties
@@ -417,6 +430,10 @@ def _name_in(c: Contract, a: int, b: int, *, first: bool, at: bool = False) -> _
     while e > a and (c.text[e - 1].isspace() or c.text[e - 1] in ",;:"):
         e -= 1
     name = clean_space(c.text[a:e])
+    if ":" in name or re.search(r"\bAGREEMENT\b|\bBETWEEN\b|\sAND\s", name):
+        # a title page or a header block runs into the preamble: the name starts on a later line
+        nl = c.text.find("\n", a, b)
+        return _name_in(c, nl + 1, b, first=False, at=True) if nl >= 0 else None
     if not (2 <= len(name) <= 120) or not re.search(r"[A-Z]", name) or is_redacted(name):
         return None
     if name.lower().startswith(("this ", "the parties", "each ", "its ")) or name.count(" ") > 12:
@@ -440,16 +457,29 @@ def _signatures(c: Contract) -> list[_Found]:
     start = hits[-1].start()
     out: list[_Found] = []
     for m in c.search(_SIGN_NAME, start, min(len(c.text), start + 3000)):
-        s, e = m.start("n"), m.end("n")
-        name = clean_space(c.text[s:e]).rstrip(":,")
-        if re.search(
-            r"\b(?:WITNESS|WHEREOF|BY|NAME|TITLE|DATE|SIGNATURE|AGREEMENT|EXHIBIT|SCHEDULE)\b",
-            name.upper(),
-        ):
-            continue
-        if not any(clean_space(c.text[f.start : f.end]) == name for f in out):
-            out.append(_Found(s, e))
+        # side-by-side signature blocks put two names on one line, far apart
+        for piece in re.finditer(r"\S+(?:[ \t\u00a0]{1,2}\S+)*", c.text[m.start("n") : m.end("n")]):
+            s, e = m.start("n") + piece.start(), m.start("n") + piece.end()
+            name = clean_space(c.text[s:e]).rstrip(":,")
+            if not re.search(_SUFFIX, name) or re.search(
+                r"\b(?:WITNESS|WHEREOF|BY|NAME|TITLE|DATE|SIGNATURE|AGREEMENT|EXHIBIT|SCHEDULE)\b",
+                name.upper(),
+            ):
+                continue
+            if not any(clean_space(c.text[f.start : f.end]) == name for f in out):
+                out.append(_Found(s, e))
     return out[:2]
+
+
+def _key(name: str) -> str:
+    """A name reduced for comparing: lower case, no punctuation, no company-form words."""
+    low = re.sub(r"[^a-z0-9 ]", " ", clean_space(name).lower())
+    return " ".join(w for w in low.split() if w not in _FORMS)
+
+
+_FORMS = frozenset(
+    "inc incorporated ltd limited llc l c corp corporation co company plc the".split()
+)
 
 
 def _party(c: Contract, f: _Found) -> Party:

@@ -15,6 +15,7 @@ _NOTICE = re.compile(
 )
 
 
+_UNDERLINE = re.compile(r"-{3,}")
 _SENTENCE_END = re.compile(r"\.(?=[\s\u00a0]+[A-Z0-9(“\"])|\.\s*$|\n[\s\u00a0]*\n", re.M)
 
 
@@ -29,6 +30,7 @@ class Contract:
     preamble: tuple[int, int] | None = None  # where the parties are named, once found
     _starts: list[int] = field(default_factory=list)
     _low: str = ""
+    _plain: str = ""
 
     def __post_init__(self) -> None:
         for c in sorted(self.clauses, key=lambda c: -c.confidence):
@@ -36,14 +38,16 @@ class Contract:
         self._starts = [s.start for s in self.seg.sentences]
         # lower-cased once, non-breaking spaces as spaces and offsets kept: literal cues are
         # found with str.find, far faster than a regex pass
-        low = self.doc.text.lower()
-        if len(low) != len(self.doc.text):  # a few letters lower-case to two characters
-            low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in self.doc.text)
+        self._plain = _UNDERLINE.sub(lambda m: " " * len(m.group(0)), self.doc.text)
+        low = self._plain.lower()
+        if len(low) != len(self._plain):  # a few letters lower-case to two characters
+            low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in self._plain)
         self._low = low.replace("\u00a0", " ")
 
     @property
     def text(self) -> str:
-        return self.doc.text
+        """The document's text with underlining ("-----" under a line) read as spaces."""
+        return self._plain
 
     def sentence(self, offset: int) -> tuple[int, int]:
         """The sentence holding `offset` as [start, end); a 400-character window without one."""
