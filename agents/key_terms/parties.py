@@ -478,7 +478,21 @@ def _key(name: str) -> str:
 
 
 _FORMS = frozenset(
-    "inc incorporated ltd limited llc l c corp corporation co company plc the".split()
+    [
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "l",
+        "c",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "plc",
+        "the",
+    ]
 )
 
 
