@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from legal_orch.costs import CostEntry, summarize
 from legal_orch.domain import (
     SEVERITIES,
     AgentFailure,
@@ -47,6 +48,7 @@ class ReviewReport(BaseModel):
     failures: list[AgentFailure] = Field(default_factory=list)
     decisions: dict[str, Any] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
+    costs: list[CostEntry] = Field(default_factory=list)  # per stage and agent: tokens, money, CPU
 
     def severity_counts(self) -> dict[str, int]:
         """Count findings that need attention (not compliant) by severity."""
@@ -84,6 +86,7 @@ def from_state(output: dict, playbook_name: str, rule_order: list[str]) -> Revie
         failures=list(output.get("failures", {}).values()),
         decisions=output.get("decisions", {}),
         timings={k: round(v, 3) for k, v in output.get("timings", {}).items()},
+        costs=summarize(output.get("costs", [])),
     )
 
 
