@@ -115,6 +115,7 @@ def to_markdown(report: ReviewReport) -> str:
         f"- Validation: **{v.status}** (confidence {v.confidence:.2f})",
         "- Risks: " + ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES)),
         f"- {side_line(report.client)}",
+        f"- Cost: {cost_line(report.costs)}",
         "",
         "## Key terms",
         "",
@@ -159,6 +160,16 @@ def to_markdown(report: ReviewReport) -> str:
             f"- {f.agent} at {f.stage} ({f.subtask_id or '-'}): {f.error}" for f in report.failures
         ]
     return "\n".join(lines) + "\n"
+
+
+def cost_line(costs: list[CostEntry]) -> str:
+    """One line of what the review spent: money and tokens of model calls, CPU of the agents."""
+    money = sum(c.money for c in costs)
+    tin, tout = sum(c.tokens_in for c in costs), sum(c.tokens_out for c in costs)
+    calls = sum(c.calls for c in costs)
+    cpu = sum(c.cpu_seconds for c in costs)
+    llm = f"{calls} model calls, {tin} tokens in / {tout} out, ${money:.4f}; " if calls else ""
+    return f"{llm}{cpu:.1f} CPU-seconds of offline agents"
 
 
 def _cell(text: str) -> str:
@@ -214,7 +225,8 @@ def to_html(report: ReviewReport) -> str:
         + ", ".join(f"<span class='sev {s}'>{counts[s]} {s}</span>" for s in reversed(SEVERITIES))
         + "</p>"
     )
-    body.append(f"<p>{e(side_line(report.client))}</p><h2>Key terms</h2>")
+    body.append(f"<p>{e(side_line(report.client))}</p><p>Cost: {e(cost_line(report.costs))}</p>")
+    body.append("<h2>Key terms</h2>")
     rows = key_term_rows(report.key_terms)
     if rows:
         body.append("<table><tr><th>Term</th><th>Value</th><th>Where</th></tr>")
