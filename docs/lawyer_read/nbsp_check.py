@@ -1,6 +1,6 @@
 """Show that the playbook's text checks miss phrases separated by no-break spaces or line breaks.
 
-Run from the worktree root after `source .envrc`: python docs/lawyer_read/nbsp_check.py > docs/lawyer_read/nbsp_check.txt
+Run from the worktree root after `source .envrc`: PYTHONPATH=.:$PYTHONPATH python docs/lawyer_read/nbsp_check.py > docs/lawyer_read/nbsp_check.txt
 """
 
 from agents.risk_analysis.checks import _holds
