@@ -17,6 +17,7 @@ from legal_orch.domain import (
     Finding,
     KeyTerms,
     Validation,
+    ValidationCheck,
 )
 from legal_orch.reports.key_terms import key_term_rows, side_line
 
@@ -112,7 +113,7 @@ def to_markdown(report: ReviewReport) -> str:
         f"- {'Paragraphs' if d.kind == 'docx' else 'Pages'}: {d.pages} · SHA-256: "
         f"`{d.sha256[:16]}…` · Playbook: {report.playbook}"
         + (" · text read by OCR from page images" if d.source == "ocr" else ""),
-        f"- Validation: **{v.status}** (confidence {v.confidence:.2f})",
+        f"- Validation: **{v.status}** (confidence {v.confidence:.2f}){_sent_line(v)}",
         "- Risks: " + ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES)),
         f"- {side_line(report.client)}",
         f"- Cost: {cost_line(report.costs)}",
@@ -147,19 +148,40 @@ def to_markdown(report: ReviewReport) -> str:
         "| Category | Answer | Page | Confidence | Text |",
         "|---|---|---|---|---|",
     ]
-    for c in report.clauses:
-        text = _md_quote(c.text, 160).replace("|", "\\|")
+    for c in _shown_clauses(report):
+        text = _cell(_md_quote(c.text, 160))
         lines.append(
-            f"| {c.category} | {c.answer or ''} | {c.page} | {c.confidence:.2f} | {text} |"
+            f"| {c.category} | {_cell(c.answer or '')} | {c.page} | {c.confidence:.2f} | {text} |"
         )
     lines += ["", "## Validation", ""]
-    lines += [f"- {c.name}: {c.status} — {c.detail}" for c in v.checks]
+    lines += [f"- {c.name}: {check_word(v, c)} — {c.detail}" for c in v.checks]
     if report.failures:
         lines += ["", "## Agent failures (review incomplete)", ""]
         lines += [
             f"- {f.agent} at {f.stage} ({f.subtask_id or '-'}): {f.error}" for f in report.failures
         ]
     return "\n".join(lines) + "\n"
+
+
+def _shown_clauses(report: ReviewReport) -> list[Clause]:
+    """The clause table people read: the parties are named in the key terms, so CUAD's raw
+    "Parties" spans (kept in the JSON for the CUAD eval) are left out of it."""
+    return [c for c in report.clauses if c.category != "Parties"]
+
+
+def check_word(v: Validation, c: ValidationCheck) -> str:
+    """A check's outcome in words: in a review that passed, a failed meaning check has sent
+    findings to a lawyer (they read "needs review") rather than failed the review."""
+    if c.status == "failed" and v.status == "passed":
+        return "findings sent to a lawyer"
+    return c.status
+
+
+def _sent_line(v: Validation) -> str:
+    sent = [c.name for c in v.checks if c.status == "failed"]
+    if v.status != "passed" or not sent:
+        return ""
+    return f"; findings sent to a lawyer by the {', '.join(sent)} check(s)"
 
 
 def cost_line(costs: list[CostEntry]) -> str:
@@ -284,10 +306,10 @@ def to_html(report: ReviewReport) -> str:
     )
     body += [
         f"<tr><td>{e(c.category)}</td><td>{e(c.answer or '')}</td><td>{c.page}</td><td>{e(_md_quote(c.text, 200))}</td></tr>"
-        for c in report.clauses
+        for c in _shown_clauses(report)
     ]
     body.append("</table><h2>Validation</h2><ul>")
-    body += [f"<li>{e(c.name)}: {e(c.status)} — {e(c.detail)}</li>" for c in v.checks]
+    body += [f"<li>{e(c.name)}: {e(check_word(v, c))} — {e(c.detail)}</li>" for c in v.checks]
     body.append("</ul>")
     return f"<!doctype html><html><head><meta charset='utf-8'><title>{e(report.document.name)}</title><style>{_CSS}</style></head><body>{''.join(body)}</body></html>"
 
