@@ -22,7 +22,8 @@ _TERM_STRONG = re.compile(
     r"\(\s*(?:the\s+|this\s+)?[\"“](?:Initial\s+|Original\s+)?Term[\"”]|[\"“](?:Initial\s+)?Term[\"”]\s+(?:shall\s+)?means?"
     r"|(?<!during\s)(?<!throughout\s)(?<!of\s)(?:the\s+)?(?:initial\s+)?term\s+of\s+this\s+(?:agreement|contract)\s+"
     r"(?:shall|will|is)\b|(?<!provisions\sof\s)\bthis\s+(?:agreement|contract)\s+(?:shall|will)\s+(?:commence|begin|become|be\s+effective|"
-    r"take\s+effect|continue|remain|expire|terminate|run|extend|be\s+in)",
+    r"take\s+effect|continue|remain|expire|terminate|run|extend|be\s+in)"
+    r"|\b(?:the\s+)?(?:appointment|employment)\s+(?:will|shall)\s+(?:begin|commence|continue)",
     re.I,
 )
 _TERM_CUES = (
@@ -33,6 +34,10 @@ _TERM_CUES = (
     "agreement will",
     "contract shall",
     "contract will",
+    "appointment will",
+    "appointment shall",
+    "employment will",
+    "employment shall",
 )
 _TERM_SENTENCE = re.compile(r"\binitial\s+term\b|\bshall\s+expire\b|\bexpir\w+\s+date\b", re.I)
 _NOT_TERM = re.compile(
@@ -43,7 +48,9 @@ _NOT_TERM = re.compile(
 _PERPETUAL = re.compile(
     r"perpetu|indefinite|until\s+(?:it\s+is\s+)?(?:terminated|such\s+time\s+as)"
     r"|(?:continue|remain|govern)[^.;]{0,120}?\bunless\s+(?:and\s+until\s+)?(?:sooner\s+|earlier\s+)?terminated"
-    r"|\bend\w*\s+(?:only\s+)?(?:when|upon)\s+(?:it\s+is\s+)?terminated",
+    r"|\bend\w*\s+(?:only\s+)?(?:when|upon)\s+(?:it\s+is\s+)?terminated"
+    r"|(?:until|upon)\s+(?:the\s+)?(?:expiration|termination|expiry)\s+(?:or\s+(?:earlier\s+)?"
+    r"(?:termination|expiration)\s+)?of\s+(?:the|such|that)\s+(?!term\b|initial)",
     re.I,
 )
 _UNTIL_DATE = re.compile(
@@ -213,13 +220,15 @@ def read_term(c: Contract, effective: KeyTerm | None) -> TermTerms:
         out.expiration_date = _labelled_expiry(c)
     if out.expiration_date is None:
         for s, e in spans:
-            if _PERPETUAL.search(c.text, s, e) and not _durations(c, s, e):
+            if (m := _PERPETUAL.search(c.text, s, e)) and not _durations(c, s, e):
+                # normalized "perpetual" (CUAD's word) means: no fixed expiry date
+                phrase = re.split(r"[.;(]", c.text[m.start() : min(e, m.start() + 140)])[0]
                 out.expiration_date = term(
                     c,
-                    "perpetual",
+                    "no fixed expiry date",
                     "perpetual",
                     (s, e),
-                    detail="no fixed expiry: it continues until terminated",
+                    detail=" ".join(phrase.split()),
                 )
                 break
     _read_renewal(c, out, spans)
