@@ -78,7 +78,7 @@ _AUTO = re.compile(
     re.I,
 )
 _OPTIONAL = re.compile(
-    r"may\s+(?:be\s+)?(?:renew|extend)|option\s+to\s+(?:renew|extend)|at\s+its\s+option,?\s+(?:renew|extend)|mutual(?:ly)?\s+(?:written\s+)?agree"
+    r"may\s+(?:be\s+)?(?:renew|extend)|may\s+agree[^.;]{0,30}?to\s+(?:renew|extend)|option\s+to\s+(?:renew|extend)|at\s+its\s+option,?\s+(?:renew|extend)|mutual(?:ly)?\s+(?:written\s+)?agree"
     r"|upon\s+(?:the\s+)?mutual|if\s+the\s+parties\s+(?:so\s+)?agree|right\s+to\s+(?:renew|extend)"
     r"|by\s+(?:written\s+)?agreement\s+of",
     re.I,
