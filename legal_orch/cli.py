@@ -94,13 +94,27 @@ def review(
             "--for", help="Whose side: a party's name, its short name or its role (licensee)."
         ),
     ] = None,
+    redline: Annotated[
+        Path | None,
+        typer.Option(help="Also write the contract with tracked changes and comments (.docx)."),
+    ] = None,
+    calendar: Annotated[
+        Path | None, typer.Option(help="Also write the key dates as an iCalendar file (.ics).")
+    ] = None,
+    ocr: Annotated[bool, typer.Option(help="Read a scanned PDF (no text layer) with OCR.")] = False,
+    budget: Annotated[
+        float | None,
+        typer.Option(help="Most the review may spend on language models (price table currency)."),
+    ] = None,
 ) -> None:
-    """Review one contract PDF and print the cited review."""
+    """Review one contract (PDF or Word .docx) and print the cited review."""
     from legal_orch.errors import LegalOrchError
     from legal_orch.review import Paused, Reviewer
 
     try:
-        settings = _settings(playbook=playbook, interrupts=interrupts or None)
+        settings = _settings(
+            playbook=playbook, interrupts=interrupts or None, ocr=ocr or None, budget=budget
+        )
         reviewer_ = Reviewer(settings)
         if not quiet:
             print(f"reviewing {path.name} with playbook {reviewer_.playbook.name}", file=sys.stderr)
@@ -126,9 +140,59 @@ def review(
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if redline:
+        from legal_orch.reports.redline import to_redline
+
+        to_redline(result, path, redline)
+    if calendar:
+        from legal_orch.reports.calendar import to_ics
+
+        calendar.write_text(to_ics([result]), encoding="utf-8")
     if not quiet:
         wall = time.perf_counter() - started
         print(f"done: validation {result.validation.status} in {wall:.1f}s", file=sys.stderr)
+
+
+@app.command()
+def ask(
+    path: Annotated[Path, typer.Argument(help="The contract (PDF or Word .docx).")],
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Answer a question about one contract from its own text, quoting it (needs an LLM)."""
+    from legal_orch.capabilities import KeyTermsRun
+    from legal_orch.errors import LegalOrchError
+    from legal_orch.ingest import parse
+    from legal_orch.ingest.segment import segment
+    from legal_orch.registry import runner
+    from legal_orch.review import Reviewer
+    from legal_orch.router import choose
+
+    try:
+        r = Reviewer(_settings())
+        hook = next((s.hooks["ask"] for s in r.registry.all() if "ask" in s.hooks), None)
+        if r.llm is None or hook is None:
+            raise LegalOrchError(
+                "asking needs a language model: set LEGAL_ORCH_LLM_PROVIDER or LEGAL_ORCH_LLM_BASE_URL"
+            )
+        s = r.settings
+        doc = parse(path, max_pages=s.max_pages, max_file_mb=s.max_file_mb, ocr=s.ocr)
+        seg = segment(doc)
+        r.store.index_contract(doc, seg)
+        ctx = r.context()
+        terms = runner(choose(r.registry, "key_terms"), KeyTermsRun)(doc, seg, [], ctx)
+        answered = hook(doc, question, ctx, terms.parties)
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(1) from None
+    if as_json:
+        print(answered.model_dump_json(indent=2))
+        return
+    print(answered.answer)
+    for c in answered.citations:
+        print(f"  {doc.unit}{c.page} [{c.start}:{c.end}] “{' '.join(c.quote.split())}”")
+    for n in answered.notes:
+        print(f"  note: {n}", file=sys.stderr)
 
 
 @app.command()
@@ -221,6 +285,9 @@ def batch(
         str | None,
         typer.Option(help="Whose side in every contract: a role (customer) or a party's name."),
     ] = None,
+    ocr: Annotated[
+        bool, typer.Option(help="Read scanned PDFs with OCR (time limit: LEGAL_ORCH_OCR_TIMEOUT).")
+    ] = True,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
@@ -228,7 +295,7 @@ def batch(
     from legal_orch.errors import LegalOrchError
 
     try:
-        settings = _settings(chroma_host=chroma_host, chroma_port=chroma_port)
+        settings = _settings(chroma_host=chroma_host, chroma_port=chroma_port, ocr=ocr)
         with progress_bar(quiet) as show:
             result = run_batch(
                 source,

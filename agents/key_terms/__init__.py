@@ -20,6 +20,7 @@ from __future__ import annotations
 from legal_orch_agents.key_terms.dates import agreement_date, effective_date
 from legal_orch_agents.key_terms.law import forum, governing_law
 from legal_orch_agents.key_terms.money import liability_cap, payment_terms
+from legal_orch_agents.key_terms.obligations import find_obligations  # noqa: E402
 from legal_orch_agents.key_terms.parties import read_parties
 from legal_orch_agents.key_terms.reading import Contract
 from legal_orch_agents.key_terms.term import read_term
@@ -54,6 +55,7 @@ def read_key_terms(
         forum=forum(c),
         liability_cap=liability_cap(c, parties),
         payment_terms=payment_terms(c),
+        obligations=find_obligations(doc, seg, parties),
     )
 
 

@@ -37,8 +37,9 @@ CHECKPOINT_TYPES = [
         "KeyTerms",
         "ClientSide",
         "Deal",
+        "Obligation",
     )
-]
+] + [("legal_orch.costs", "CostEntry")]
 
 
 def serializer() -> JsonPlusSerializer:

@@ -17,6 +17,7 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from legal_orch import costs
 from legal_orch.capabilities import (
     ExtractRun,
     KeyTermsRun,
@@ -29,10 +30,10 @@ from legal_orch.context import ReviewContext
 from legal_orch.domain import AgentFailure, Deal, KeyTerms
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
 from legal_orch.graph.state import ReviewState, SubtaskInput
-from legal_orch.ingest.pdf import parse_pdf
+from legal_orch.ingest import parse as parse_document
 from legal_orch.ingest.segment import segment as segment_document
 from legal_orch.registry import runner
-from legal_orch.router import choose, escalate, plan_subtasks
+from legal_orch.router import choose, escalate, llm_affordable, plan_subtasks
 from legal_orch.side import resolve_client
 
 Runtime_ = Runtime[ReviewContext]
@@ -45,10 +46,11 @@ def timed(stage: str) -> Callable:
         @wraps(fn)
         def run(state: Any, runtime: Runtime_) -> dict:
             t0 = time.perf_counter()
-            update = fn(state, runtime)
+            with costs.meter(stage) as m:
+                update = fn(state, runtime)
             elapsed = time.perf_counter() - t0
             _progress(stage, state, elapsed)
-            return {**update, "timings": {stage: elapsed}}
+            return {**update, "timings": {stage: elapsed}, "costs": list(m.entries.values())}
 
         return run
 
@@ -76,11 +78,24 @@ def _deal(state: ReviewState) -> Deal:
     return state.get("deal") or Deal()
 
 
+def _llm_ok(state: ReviewState, ctx: ReviewContext, calls: int = 1) -> bool:
+    """Whether the LLM tier may take `calls` more calls: configured, and within the budget."""
+    spent = costs.spent(state.get("costs", []))
+    return llm_affordable(ctx.llm, ctx.settings.budget, spent, calls)
+
+
 @timed("ingest")
 def ingest(state: ReviewState, runtime: Runtime_) -> dict:
-    """Parse the PDF; bad input raises an InputError that ends the review with one line."""
+    """Parse the PDF or Word file; bad input raises an InputError that ends the review with one line."""
     s = runtime.context.settings
-    return {"document": parse_pdf(state["path"], max_pages=s.max_pages, max_file_mb=s.max_file_mb)}
+    doc = parse_document(
+        state["path"],
+        max_pages=s.max_pages,
+        max_file_mb=s.max_file_mb,
+        ocr=s.ocr,
+        ocr_timeout=s.ocr_timeout,
+    )
+    return {"document": doc}
 
 
 @timed("segment")
@@ -91,8 +106,15 @@ def segment(state: ReviewState, runtime: Runtime_) -> dict:
 
 @timed("index")
 def index(state: ReviewState, runtime: Runtime_) -> dict:
-    """Index this contract's sentences in Chroma (reused when the same file is re-reviewed)."""
-    runtime.context.store.index_contract(state["document"], state["segmentation"])
+    """Keep the contract at hand for agents that search it; index it in Chroma only when asked.
+
+    Embedding is lazy: no offline agent reads the vectors, so a review embeds nothing unless an
+    agent searches the contract or the user keeps contracts for cross-contract search.
+    """
+    store, settings = runtime.context.store, runtime.context.settings
+    store.remember(state["document"], state["segmentation"])
+    if settings.index_contracts:
+        store.index_contract(state["document"], state["segmentation"])
     return {}
 
 
@@ -104,6 +126,7 @@ def extract(state: ReviewState, runtime: Runtime_) -> dict:
         ctx.registry, "extract", quality_bar=ctx.settings.quality_bar, llm=ctx.llm is not None
     )
     doc, seg = state["document"], state["segmentation"]
+    costs.attribute(spec.name)
     try:
         # An agent that wants the sentence vectors asks the store (the index stage made them).
         return {"clauses": runner(spec, ExtractRun)(doc, seg, ctx)}
@@ -121,6 +144,7 @@ def key_terms(state: ReviewState, runtime: Runtime_) -> dict:
     specs = ctx.registry.for_capability("key_terms", llm=ctx.llm is not None)
     if specs:
         spec = choose(ctx.registry, "key_terms", quality_bar=ctx.settings.quality_bar)
+        costs.attribute(spec.name)
         try:
             terms = runner(spec, KeyTermsRun)(doc, seg, state.get("clauses", []), ctx)
             update["failures"] = {"key_terms": None}
@@ -128,16 +152,23 @@ def key_terms(state: ReviewState, runtime: Runtime_) -> dict:
             update["failures"] = {"key_terms": _failure(spec.name, "key_terms", e)}
     client = resolve_client(terms.parties, state.get("client"), ctx.playbook)
     defined = sorted({t.term for t in seg.terms})
-    return {**update, "deal": Deal(key_terms=terms, client=client, defined_terms=defined)}
+    title = next(
+        (c.answer or c.text for c in state.get("clauses", []) if c.category == "Document Name"),
+        None,
+    )
+    deal = Deal(key_terms=terms, client=client, defined_terms=defined, title=title)
+    return {**update, "deal": deal}
 
 
 @timed("plan")
 def plan(state: ReviewState, runtime: Runtime_) -> dict:
     """Decompose the review into one subtask per playbook rule, each routed to an agent."""
     ctx = runtime.context
-    subtasks = plan_subtasks(
-        ctx.playbook, ctx.registry, quality_bar=ctx.settings.quality_bar, llm=ctx.llm is not None
-    )
+    bar = ctx.settings.quality_bar
+    subtasks = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=ctx.llm is not None)
+    n_llm = sum(ctx.registry.get(s.agent).requires_llm for s in subtasks.values())
+    if n_llm and not _llm_ok(state, ctx, n_llm):  # the budget cannot pay: stay offline
+        subtasks = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=False)
     deal = _deal(state)
     subtasks = {k: s.model_copy(update={"deal": deal}) for k, s in subtasks.items()}
     return {"subtasks": subtasks, "pending": list(subtasks)}
@@ -149,6 +180,7 @@ def research_precedents(task: SubtaskInput, runtime: Runtime_) -> dict:
     ctx, sub = runtime.context, task["subtask"]
     spec = choose(ctx.registry, "research", sub.categories, llm=ctx.llm is not None)
     rule = ctx.playbook.rule(sub.rule_id)
+    costs.attribute(spec.name)
     try:
         precedents, comparison = runner(spec, ResearchRun)(sub, rule, task["clauses"], ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
@@ -169,6 +201,7 @@ def analyze_risk(task: SubtaskInput, runtime: Runtime_) -> dict:
         ctx.registry, "risk", sub.categories, llm=ctx.llm is not None
     )
     rule = ctx.playbook.rule(sub.rule_id)
+    costs.attribute(spec.name)
     try:
         finding = runner(spec, RiskRun)(
             sub, rule, task["clauses"], task["document"], task["segmentation"], ctx
@@ -196,6 +229,7 @@ def synthesize(state: ReviewState, runtime: Runtime_) -> dict:
         for rid, f in state.get("findings", {}).items()
     }
     spec = choose(ctx.registry, "synthesize", llm=ctx.llm is not None)
+    costs.attribute(spec.name)
     try:
         ordered = [findings[r.id] for r in ctx.playbook.rules if r.id in findings]
         done = runner(spec, SynthesizeRun)(ordered, ctx.playbook, _deal(state), ctx)
@@ -212,6 +246,7 @@ def validate(state: ReviewState, runtime: Runtime_) -> dict:
     """Check grounding, coverage and consistency; decide what must be re-routed."""
     ctx = runtime.context
     spec = choose(ctx.registry, "validate")
+    costs.attribute(spec.name)
     findings = list(state.get("findings", {}).values())
     validation = runner(spec, ValidateRun)(
         state["document"],
@@ -222,7 +257,10 @@ def validate(state: ReviewState, runtime: Runtime_) -> dict:
         _deal(state),
         ctx,
     )
-    return {"validation": validation, "attempts": 1}
+    update: dict = {"validation": validation, "attempts": 1}
+    if validation.amended:
+        update["findings"] = {f.rule_id: f for f in validation.amended}
+    return update
 
 
 @timed("reroute")
@@ -230,12 +268,15 @@ def reroute(state: ReviewState, runtime: Runtime_) -> dict:
     """Escalate each failed subtask to a stronger tier and queue it for another fan-out."""
     ctx = runtime.context
     ids = failed_subtasks(state, ctx)
-    llm = ctx.llm is not None
     subtasks = dict(state["subtasks"])
+    n_llm = 0
     for sid in ids:
+        # Each escalation to the LLM tier must fit what is left of the budget.
+        rule = ctx.playbook.rule(subtasks[sid].rule_id)
         subtasks[sid] = escalate(
-            subtasks[sid], ctx.playbook.rule(subtasks[sid].rule_id), ctx.registry, llm=llm
+            subtasks[sid], rule, ctx.registry, llm=_llm_ok(state, ctx, n_llm + 1)
         )
+        n_llm += ctx.registry.get(subtasks[sid].agent).requires_llm
     return {"subtasks": subtasks, "pending": ids}
 
 
