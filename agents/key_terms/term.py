@@ -408,7 +408,20 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
                 unit="days",
                 detail=f"to be given by {who}" if who else None,
             )
-            out.nonrenewal_deadline = _deadline(c, out, d)
+            if re.search(r"\bwithin\s*$", c.text[max(0, d.start - 12) : d.start], re.I):
+                # "within sixty (60) days prior to the expiration" sets a window, not a last day
+                window = _deadline(c, out, d)
+                where = f", from {window.normalized}" if window else ""
+                out.nonrenewal_notice.detail = ", ".join(
+                    x
+                    for x in (
+                        out.nonrenewal_notice.detail,
+                        f"within the {d.words} before expiry{where}",
+                    )
+                    if x
+                )
+            else:
+                out.nonrenewal_deadline = _deadline(c, out, d)
         elif is_auto and is_redacted(c.text[s:e2]) and re.search(r"notice", c.text[s:e2], re.I):
             out.nonrenewal_notice = term(c, None, None, (s, e2), status="redacted")
         return
