@@ -117,7 +117,8 @@ _ORDINALS = {
 }
 _ANNIVERSARY = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
-    r"\s+anniversary\s+of\s+the\s+(?:Effective\s+Date|date\s+(?:of\s+this\s+Agreement|hereof))",
+    r"\s*(?:\(\s*\d{1,2}(?:st|nd|rd|th)?\s*\)\s*)?\s+anniversary\s+of\s+the\s+"
+    r"(?:Effective\s+Date|date\s+(?:of\s+this\s+Agreement|hereof))",
     re.I,
 )
 _PERIODIC = re.compile(
