@@ -284,8 +284,11 @@ def test_the_first_grant_decides_the_licensor_and_the_notice_giver_is_named():
     ]
     assert kt.effective_date.status == "computed"  # no separate effective date: the agreement's
     assert kt.expiration_date.normalized == "2020-06-01"
-    assert kt.nonrenewal_notice.detail == "to be given by Omicron"
-    assert kt.nonrenewal_deadline.normalized == "2020-05-02"
+    # "within 30 days prior to the expiration" opens a window; it sets no last day
+    assert kt.nonrenewal_notice.detail == (
+        "to be given by Omicron, within the 30 days before expiry, from 2020-05-02"
+    )
+    assert kt.nonrenewal_deadline is None
 
 
 def test_nothing_stated_reads_as_nothing():
