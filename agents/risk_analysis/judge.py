@@ -80,6 +80,8 @@ def judge(
         found = [f for f in found if not (extra.start <= f.start and f.end <= extra.end)]
         found.append(with_attributes(extra, doc))
     side = _orientation(rule, found, deal, doc)
+    if _binds_client_only(rule, side):
+        return _client_only(rule, ev, side, found, doc)
     v = _checked(rule, found, doc)
     if rule.direction and side.burdens is not None:
         verdict = _verdict_for(rule, side.burdens)
@@ -206,18 +208,46 @@ def _note(r: CheckResult) -> str:
     return f"{name} could not be read in the clause; a lawyer should check whether {met(r.check)}."
 
 
-def _not_found(rule: Rule, ev: Evidence) -> Finding:
+def _binds_client_only(rule: Rule, side: Orientation) -> bool:
+    """A required obligation of the other side (insurance: the playbook counts the client being
+    bound as against it) that the clause found puts on the client alone: the clause the rule
+    requires, one binding the other side, is not there."""
+    d = rule.direction
+    if rule.kind != "require" or d is None or d.reads != "obligation":
+        return False
+    return side.burdens == "client" and d.burdens_client == "against"
+
+
+def _client_only(
+    rule: Rule, ev: Evidence, side: Orientation, found: list[Clause], doc: Document
+) -> Finding:
+    cat, other = _cat(rule), side.benefited or "the other party"
+    base = _not_found(rule, ev, f"{cat} clause binding {other}")
+    client = _as_client(side.burdened or "the client")
+    why = f"The {cat} clause found binds only {client}; it puts no such duty on {other}. "
+    return base.model_copy(
+        update={
+            "explanation": why + base.explanation,
+            "citations": [doc.cite(c.start, c.end) for c in found],
+            "burdens": side.burdened,
+            "benefits": side.benefited,
+        }
+    )
+
+
+def _not_found(rule: Rule, ev: Evidence, what: str | None = None) -> Finding:
     cat = _cat(rule)
+    what = what or f"{cat} clause"
     measured = _recall_words(ev.recall)
     # `missing` says a clause the client needs is absent: only where the playbook counts its
     # absence as a risk and dev shows the review would very likely have found one.
     needed = rule.kind != "avoid" and rule.severity_missing != "info"
     if ev.absence_is_known:
         status: FindingStatus = "missing" if needed else "not_found"
-        why = f"No {cat} clause was found; {measured}, so the contract very likely has none."
+        why = f"No {what} was found; {measured}, so the contract very likely has none."
     else:
         status = "not_found"
-        why = f"No {cat} clause was found, but {measured}: check by hand."
+        why = f"No {what} was found, but {measured}: check by hand."
     severity: Severity = rule.severity_missing if needed else "info"
     if needed:
         why += f" The playbook expects: {rule.preferred.strip()}"
