@@ -74,8 +74,10 @@ def judge(
     ev = (calibration or shipped()).evidence(rule.categories)
     found = [with_attributes(c, doc) for c in present_clauses(clauses)]
     if not found:
+        found = [with_attributes(c, doc) for c in _from_key_terms(rule, [], deal, doc, ev)]
+    if not found:
         return _not_found(rule, ev)
-    for extra in _from_key_terms(rule, found, deal):
+    for extra in _from_key_terms(rule, found, deal, doc, ev):
         # the whole clause stands in for the fragments of it the extractor found
         found = [f for f in found if not (extra.start <= f.start and f.end <= extra.end)]
         found.append(with_attributes(extra, doc))
@@ -102,29 +104,57 @@ def judge(
     )
 
 
-def _from_key_terms(rule: Rule, found: list[Clause], deal: Deal | None) -> list[Clause]:
-    """The cap clause the key terms read, where the extractor's spans stop short of it.
+def _from_key_terms(
+    rule: Rule, found: list[Clause], deal: Deal | None, doc: Document, ev: Evidence
+) -> list[Clause]:
+    """The cap or governing-law clause the key terms read, where the extractor missed it or
+    its spans stop short of it.
 
     The extractor cuts clauses at its span boundaries and may miss the sentence that states the
-    amount; the key-terms agent reads the whole clause. One review must not say "no amount was
-    read" above a key-terms table that states it.
+    amount or the law; the key-terms agent reads the whole clause. One review must not say "no
+    amount was read", or "very likely has none", above a key-terms table that states it.
     """
-    cap = deal.key_terms.liability_cap if deal is not None else None
-    if "Cap on Liability" not in rule.categories or cap is None or not cap.citations:
+    if deal is None:
         return []
-    c = cap.citations[0]
-    if any(f.start <= c.start and c.end <= f.end for f in found):
+    kt = deal.key_terms
+    cites = []
+    if "Cap on Liability" in rule.categories and kt.liability_cap is not None:
+        cites = kt.liability_cap.citations
+    elif (
+        "Governing Law" in rule.categories
+        and kt.governing_law is not None
+        and kt.governing_law.status == "stated"
+    ):
+        cites = kt.governing_law.citations
+    if not cites:
         return []
+    start, end = _sentence_around(doc.text, cites[0].start, cites[0].end)
+    if any(f.start <= start and end <= f.end for f in found):
+        return []
+    c = doc.cite(start, end)
+    # No extractor score exists for it: the review's measured precision for this clause type.
+    conf = max((f.confidence for f in found), default=ev.precision.value or 0.5)
     return [
         Clause(
-            category="Cap on Liability",
+            category="Governing Law" if "Governing Law" in rule.categories else rule.categories[0],
             text=c.quote,
             page=c.page,
             start=c.start,
             end=c.end,
-            confidence=max(f.confidence for f in found),
+            confidence=conf,
         )
     ]
+
+
+def _sentence_around(text: str, start: int, end: int, reach: int = 400) -> tuple[int, int]:
+    """The sentence holding `[start, end)`: from the previous full stop or blank line to the next
+    full stop, within `reach` characters each way."""
+    lo = max(text.rfind(". ", max(0, start - reach), start), text.rfind("\n\n", 0, start))
+    lo = max(lo + 2, start - reach, 0) if lo >= 0 else max(0, start - reach)
+    lo = min(lo, start)
+    hi = text.find(".", end, end + reach)
+    hi = hi + 1 if hi >= 0 else min(len(text), end + reach)
+    return lo, max(hi, end)
 
 
 def _orientation(rule: Rule, found: list[Clause], deal: Deal | None, doc: Document) -> Orientation:

@@ -13,7 +13,18 @@ from legal_orch_agents.risk_analysis.judge import judge
 from legal_orch_agents.risk_analysis.nli import NliModel
 
 from legal_orch.datasets.cuad import load_cuad
-from legal_orch.domain import Clause, ClientSide, Deal, Finding, KeyTerms, Party, Subtask
+from legal_orch.domain import (
+    Clause,
+    ClientSide,
+    Deal,
+    Document,
+    Finding,
+    KeyTerm,
+    KeyTerms,
+    Page,
+    Party,
+    Subtask,
+)
 from legal_orch.ingest.segment import segment
 from legal_orch.playbook import Direction, Rule, load_playbook, parse_playbook
 from legal_orch.side import resolve_client
@@ -591,3 +602,24 @@ def test_periods_are_stated_as_the_playbook_states_them():
     )
     text = " ".join([f.explanation, *f.notes])
     assert "twelve months" in text and "360 days" not in text, text
+
+
+def test_governing_law_the_key_terms_read_is_not_called_absent():
+    text = (
+        "ARTICLE XI DISPUTES\nXI.II This Contract shall be construed pursuant to the laws of the "
+        "R.O.C. and disputes go to the Taipei District Court.\n"
+    )
+    doc = Document(
+        path="x",
+        name="x",
+        sha256="0" * 64,
+        text=text,
+        pages=[Page(number=1, start=0, end=len(text))],
+    )
+    i = text.index("R.O.C.")
+    law = KeyTerm(value="Taiwan", normalized="Taiwan", citations=[doc.cite(i, i + 6)])
+    deal = Deal(key_terms=KeyTerms(governing_law=law))
+    rule = load_playbook("commercial").rule("governing-law")
+    f = judge(rule, [], doc, deal)
+    assert f.status not in ("missing", "not_found")
+    assert "laws of the R.O.C." in f.citations[0].quote
