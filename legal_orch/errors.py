@@ -44,3 +44,15 @@ class TooLargeError(InputError):
 
 class PlaybookError(LegalOrchError):
     """A playbook that cannot be loaded; the message names the file and line."""
+
+
+class SettingsError(LegalOrchError):
+    """A setting (a LEGAL_ORCH_* variable or an option) with a value that cannot be used."""
+
+
+class CheckpointError(LegalOrchError):
+    """The checkpoint database cannot be read (corrupt, or not a database at all)."""
+
+
+class DecisionError(LegalOrchError):
+    """A lawyer's decision that does not fit the paused review (an unknown rule, say)."""

@@ -31,3 +31,8 @@ def make_chat_model(settings: Settings) -> Any:
         raise LegalOrchError(
             f"LLM provider {settings.llm_provider!r} needs its LangChain package ({e.name or e})"
         ) from e
+    except ValueError as e:  # an unknown provider, or a model its package refuses
+        raise LegalOrchError(
+            f"LEGAL_ORCH_LLM_PROVIDER={settings.llm_provider!r} / LEGAL_ORCH_LLM_MODEL="
+            f"{settings.llm_model!r}: {' '.join(str(e).split())[:300]}"
+        ) from e
