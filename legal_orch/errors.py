@@ -42,6 +42,10 @@ class TooLargeError(InputError):
     kind = "too_large"
 
 
+class TransientError(LegalOrchError):
+    """A failure that may pass on its own (a store locked by another process): worth retrying."""
+
+
 class PlaybookError(LegalOrchError):
     """A playbook that cannot be loaded; the message names the file and line."""
 
