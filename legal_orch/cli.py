@@ -291,6 +291,13 @@ def batch(
         str | None,
         typer.Option(help="Whose side in every contract: a role (customer) or a party's name."),
     ] = None,
+    timeout_per_file: Annotated[
+        float | None,
+        typer.Option(
+            help="Stop a file's review after this many seconds (recorded in errors.csv; "
+            "the batch goes on)."
+        ),
+    ] = None,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
@@ -310,6 +317,7 @@ def batch(
                 settings=settings,
                 on_progress=show,
                 for_role=for_role,
+                timeout_per_file=timeout_per_file,
             )
     except LegalOrchError as e:
         err(str(e))
@@ -319,8 +327,10 @@ def batch(
             {
                 "total": result.total,
                 "succeeded": result.succeeded,
+                "incomplete": result.incomplete,
                 "failed": result.failed,
                 "skipped": result.skipped,
+                "validation_failed": result.validation_failed,
                 "seconds": result.seconds,
                 "summary_csv": str(result.summary_csv),
                 "summary_xlsx": str(result.summary_xlsx),
@@ -334,6 +344,15 @@ def batch(
             f"{result.failed} of {result.total} file(s) could not be reviewed: see {result.errors_csv}"
         )
         raise typer.Exit(1)
+    if result.incomplete:
+        err(
+            f"{result.incomplete} of {result.total} review(s) incomplete, an agent failed: see "
+            f"the 'not answered' column of {result.summary_csv}"
+        )
+        raise typer.Exit(EXIT_NOT_PASSED)
+    if result.validation_failed:
+        err(f"{result.validation_failed} review(s) failed validation: see {result.summary_csv}")
+        raise typer.Exit(EXIT_VALIDATION_FAILED)
 
 
 def _data(path: Path | None, sub: str) -> Path:

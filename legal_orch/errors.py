@@ -46,6 +46,14 @@ class TransientError(LegalOrchError):
     """A failure that may pass on its own (a store locked by another process): worth retrying."""
 
 
+class NotReviewedError(InputError):
+    """A file in a batch that is not reviewed (unsupported type, a link out, a nested zip)."""
+
+    def __init__(self, path: str, problem: str, kind: str):
+        super().__init__(path, problem)
+        self.kind = kind
+
+
 class PlaybookError(LegalOrchError):
     """A playbook that cannot be loaded; the message names the file and line."""
 
