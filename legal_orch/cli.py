@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import sys
 import time
 from enum import StrEnum
@@ -88,11 +87,12 @@ def _open_reviewer(settings: Any, fresh: bool):
 
 def _exit_status(result: Any, name: str) -> int:
     """Say on stderr what an incomplete or failed review lacks; return its exit status."""
+    from legal_orch.batch.outputs import not_answered
+
     v = result.validation
     if v.status == "incomplete":
-        parts = sorted({f.subtask_id or f.stage for f in result.failures})
-        what = f": {', '.join(parts)}" if parts else ""
-        err(f"{name}: review incomplete, an agent failed{what} (see the review's failures)")
+        what = not_answered(result) or "see the review's failures"
+        err(f"{name}: review incomplete, an agent failed; not answered: {what}")
         return EXIT_NOT_PASSED
     if v.status == "failed":
         failed = [c.name for c in v.checks if c.status == "failed"]
@@ -155,7 +155,6 @@ def review(
 ) -> None:
     """Review one contract PDF and print the cited review."""
     from legal_orch.errors import LegalOrchError
-    from legal_orch.graph.checkpoint import corrupt
     from legal_orch.review import Paused
 
     settings = _settings(playbook=playbook, interrupts=interrupts or None)
@@ -175,10 +174,6 @@ def review(
         )
     except LegalOrchError as e:
         err(str(e))
-        raise typer.Exit(1) from None
-    except sqlite3.DatabaseError as e:
-        # Damage found past the first read: the same remedy as a database that will not open.
-        err(str(corrupt(settings.checkpoint_path(), e)))
         raise typer.Exit(1) from None
     if isinstance(result, Paused):
         err(f"{path.name}: paused for a lawyer's decision; rerun with --decide RULE=accept|reject")

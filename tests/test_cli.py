@@ -169,8 +169,8 @@ def test_an_incomplete_review_exits_4_and_says_what_failed(
         ("firm_failing_law", "governing-law")
     ]
     assert legal_orch_lines(r) == [
-        "legal-orch: reseller_agreement.pdf: review incomplete, an agent failed: governing-law "
-        "(see the review's failures)"
+        "legal-orch: reseller_agreement.pdf: review incomplete, an agent failed; "
+        "not answered: risk analysis (governing-law)"
     ]
 
 
