@@ -87,7 +87,15 @@ def _walk(root: Path, skip: Path | None) -> list[Found]:
     pending = [root]
     while pending:
         folder = pending.pop()
-        for p in sorted(folder.iterdir()):
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as e:
+            why = f"cannot read this folder ({e.strerror})"
+            found.append(
+                (folder, folder, NotReviewedError(shown_relpath(folder, root), why, "unreadable"))
+            )
+            continue
+        for p in entries:
             if p.name.startswith(_SKIP_PREFIXES):
                 continue
             shown = shown_relpath(p, root)
