@@ -55,8 +55,8 @@ def _settings(**overrides: Any):
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _check_out_file(out: Path) -> None:
-    """Refuse an --out the review could not be written to, before the review runs."""
+def _check_out_file(option: str, out: Path) -> None:
+    """Refuse an output file the review could not be written to, before the review runs."""
     problem = None
     if out.is_dir():
         problem = "is a folder; give a file name"
@@ -65,7 +65,7 @@ def _check_out_file(out: Path) -> None:
     elif not os.access(out.parent, os.W_OK):
         problem = f"cannot write in folder {out.parent}"
     if problem:
-        err(f"--out {out}: {problem}")
+        err(f"{option} {out}: {problem}")
         raise typer.Exit(EXIT_USAGE)
 
 
@@ -152,14 +152,23 @@ def review(
             "--for", help="Whose side: a party's name, its short name or its role (licensee)."
         ),
     ] = None,
+    redline: Annotated[
+        Path | None,
+        typer.Option(help="Also write the contract with tracked changes and comments (.docx)."),
+    ] = None,
+    calendar: Annotated[
+        Path | None, typer.Option(help="Also write the key dates as an iCalendar file (.ics).")
+    ] = None,
+    ocr: Annotated[bool, typer.Option(help="Read a scanned PDF (no text layer) with OCR.")] = False,
 ) -> None:
-    """Review one contract PDF and print the cited review."""
+    """Review one contract (PDF or Word .docx) and print the cited review."""
     from legal_orch.errors import LegalOrchError
     from legal_orch.review import Paused
 
-    settings = _settings(playbook=playbook, interrupts=interrupts or None)
-    if out:
-        _check_out_file(out)
+    settings = _settings(playbook=playbook, interrupts=interrupts or None, ocr=ocr or None)
+    for option, target in (("--out", out), ("--redline", redline), ("--calendar", calendar)):
+        if target:
+            _check_out_file(option, target)
     try:
         reviewer_ = _open_reviewer(settings, fresh)
         if not quiet:
@@ -190,6 +199,14 @@ def review(
             raise typer.Exit(1) from None
     else:
         sys.stdout.write(text)
+    if redline:
+        from legal_orch.reports.redline import to_redline
+
+        to_redline(result, path, redline)
+    if calendar:
+        from legal_orch.reports.calendar import to_ics
+
+        calendar.write_text(to_ics([result]), encoding="utf-8")
     if not quiet:
         wall = time.perf_counter() - started
         print(f"done: validation {result.validation.status} in {wall:.1f}s", file=sys.stderr)
@@ -293,6 +310,9 @@ def batch(
             "the batch goes on)."
         ),
     ] = None,
+    ocr: Annotated[
+        bool, typer.Option(help="Read scanned PDFs with OCR (time limit: LEGAL_ORCH_OCR_TIMEOUT).")
+    ] = True,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
@@ -300,7 +320,7 @@ def batch(
     from legal_orch.errors import LegalOrchError
 
     try:
-        settings = _settings(chroma_host=chroma_host, chroma_port=chroma_port)
+        settings = _settings(chroma_host=chroma_host, chroma_port=chroma_port, ocr=ocr)
         with progress_bar(quiet) as show:
             result = run_batch(
                 source,

@@ -152,7 +152,7 @@ def hostile_room(root: Path) -> Path:
     outside.mkdir()
     shutil.copy(SAMPLE, src / "deals" / "reseller.pdf")
     shutil.copy(SAMPLE, outside / "secret.pdf")
-    (src / "memo.docx").write_bytes(b"PK\x03\x04 a Word file")
+    (src / "deck.pptx").write_bytes(b"PK\x03\x04 slides")
     (src / "NOTES").write_text("no extension")
     with zipfile.ZipFile(src / "nested.zip", "w") as zf:
         zf.write(SAMPLE, "inner.pdf")
@@ -171,7 +171,7 @@ def test_every_file_found_is_reviewed_or_has_a_reason(tmp_path):
     assert kinds == {
         "deals/reseller.pdf": None,
         "linked.pdf": None,
-        "memo.docx": "unsupported",
+        "deck.pptx": "unsupported",
         "NOTES": "unsupported",
         "nested.zip": "nested_zip",
         "escape.pdf": "link",
@@ -180,8 +180,8 @@ def test_every_file_found_is_reviewed_or_has_a_reason(tmp_path):
         "pipe.pdf": "unreadable",
     }
     assert found["linked.pdf"].path == (tmp_path / "room" / "deals" / "reseller.pdf").resolve()
-    assert str(found["memo.docx"].problem) == (
-        "memo.docx: unsupported file type (.docx): only PDFs are reviewed"
+    assert str(found["deck.pptx"].problem) == (
+        "deck.pptx: unsupported file type (.pptx): only PDF and Word (.docx) files are reviewed"
     )
     assert "outside the batch folder" in str(found["escape.pdf"].problem)
     assert "extract it" in str(found["nested.zip"].problem)
@@ -446,7 +446,7 @@ def test_timeout_per_file_and_incomplete_reviews_are_counted_apart(tmp_path, mon
     errors = {r["source"]: r["kind"] for r in read_csv(out / "errors.csv")}
     assert errors == {
         "b-hang.pdf": "timeout",
-        "memo.docx": "unsupported",
+        "deck.pptx": "unsupported",
         "NOTES": "unsupported",
         "nested.zip": "nested_zip",
         "escape.pdf": "link",
@@ -463,7 +463,7 @@ def test_timeout_per_file_and_incomplete_reviews_are_counted_apart(tmp_path, mon
 
     # Only the reviewable files left: incomplete reviews are redone (the agent may be back);
     # still down, the batch says so with its own exit status.
-    for name in ("b-hang.pdf", "memo.docx", "NOTES", "nested.zip", "escape.pdf", "broken.pdf"):
+    for name in ("b-hang.pdf", "deck.pptx", "NOTES", "nested.zip", "escape.pdf", "broken.pdf"):
         (src / name).unlink()
     (src / "secrets").unlink()
     (src / "pipe.pdf").unlink()

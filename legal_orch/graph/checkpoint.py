@@ -40,6 +40,7 @@ CHECKPOINT_TYPES = [
         "KeyTerms",
         "ClientSide",
         "Deal",
+        "Obligation",
     )
 ]
 

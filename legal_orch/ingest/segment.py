@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from legal_orch.domain import DefinedTerm, Document, Segment, Segmentation
+from legal_orch.ingest._spacy import import_spacy
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+spacy = import_spacy()
 
 # "12.", "12.3", "12.3.1", "(b)", "(iv)", "b)", "A.", "ARTICLE IV", "Section 3.2", "Schedule 1"
 _NUMBER = re.compile(
