@@ -34,5 +34,5 @@ def make_chat_model(settings: Settings) -> Any:
     except ValueError as e:  # an unknown provider, or a model its package refuses
         raise LegalOrchError(
             f"LEGAL_ORCH_LLM_PROVIDER={settings.llm_provider!r} / LEGAL_ORCH_LLM_MODEL="
-            f"{settings.llm_model!r}: {' '.join(str(e).split())[:300]}"
+            f"{settings.llm_model!r}: {' '.join(str(e).split())[:800]}"
         ) from e
