@@ -227,6 +227,24 @@ def test_an_empty_folder_is_an_error_not_a_clean_batch(tmp_path):
     assert res.stderr.strip() == f"legal-orch: {tmp_path / 'room'}: no files to review"
 
 
+def test_a_corrupt_checkpoint_database_stops_the_batch_in_one_line(tmp_path, monkeypatch):
+    from legal_orch.cli import app
+
+    db = tmp_path / "checkpoints.sqlite"
+    db.write_bytes(b"not a database\n" * 100)
+    monkeypatch.setenv("LEGAL_ORCH_CHECKPOINT_DB", str(db))
+    (tmp_path / "room").mkdir()
+    shutil.copy(SAMPLE, tmp_path / "room" / "a.pdf")
+    res = CliRunner().invoke(
+        app, ["batch", str(tmp_path / "room"), "--out", str(tmp_path / "out"), "-q"]
+    )
+    assert res.exit_code == 1
+    assert res.stderr.splitlines() == [
+        f"legal-orch: {db}: checkpoint database is corrupt (file is not a database); move it "
+        "aside (legal-orch review FILE --fresh does it) and run the batch again"
+    ]
+
+
 # --- the CLI over real reviews ---
 
 

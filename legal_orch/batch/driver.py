@@ -19,7 +19,7 @@ from typing import Any, Literal
 from legal_orch.batch.inputs import BatchInput, find_inputs
 from legal_orch.batch.outputs import done_sha256, write_error, write_review, write_summaries
 from legal_orch.batch.worker import Job, Outcome
-from legal_orch.errors import InputError, LegalOrchError
+from legal_orch.errors import CheckpointError, InputError, LegalOrchError
 from legal_orch.ingest import check_input as check_file
 from legal_orch.ingest.pdf import sha256_file
 from legal_orch.reports.report import load_report
@@ -211,6 +211,20 @@ def _check_usage(
         )
 
 
+def _check_checkpoints(settings: Settings) -> None:
+    """Refuse, once and in one line, a checkpoint database every worker would fail to open."""
+    from legal_orch.graph.checkpoint import open_checkpointer
+
+    path = settings.checkpoint_path()
+    try:
+        open_checkpointer(path).conn.close()
+    except CheckpointError as e:
+        raise CheckpointError(
+            f"{path}: checkpoint database is corrupt ({e.__cause__}); move it aside "
+            "(legal-orch review FILE --fresh does it) and run the batch again"
+        ) from e
+
+
 def run_batch(
     source: Path,
     out: Path,
@@ -239,6 +253,7 @@ def run_batch(
         update={"interrupts": False, "embed_threads": threads}
     )
     load_playbook(playbook or settings.playbook)
+    _check_checkpoints(settings)
     t0 = time.monotonic()
     if out.exists() and not out.is_dir():
         raise BatchUsageError(f"--out {out}: is a file; give a folder")
