@@ -250,11 +250,14 @@ class ClientSide(BaseModel):
 class Precedent(BaseModel):
     id: str
     text: str
-    source: str  # the contract (or corpus) it comes from
+    source: str  # its contract, by type and parties: "Reseller agreement between A and B"
     category: str | None = None
-    contract_type: str | None = None
+    contract_type: str | None = None  # "reseller agreement"
     answer: str | None = None
     score: float = 0.0
+    parties: list[str] = Field(default_factory=list)
+    rating: int | None = None  # 1-5 stars from ACORD's lawyers, for the request in `rated_for`
+    rated_for: str | None = None
 
 
 class Recommendation(BaseModel):

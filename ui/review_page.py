@@ -231,7 +231,8 @@ def show_finding(report: ReviewReport, f: Finding, decision: str) -> None:
             if f.comparison:
                 st.markdown(f.comparison)
             for p in f.precedents:
-                st.markdown(f"**{p.category or '-'}** · {p.source} · score {p.score:.2f}")
+                stars = f" · rated {p.rating} of 5 by ACORD's lawyers" if p.rating else ""
+                st.markdown(f"**{p.category or '-'}** · {p.source}{stars}")
                 st.text(p.text)
             if not (f.comparison or f.precedents):
                 st.write("No precedents retrieved for this finding.")

@@ -171,7 +171,10 @@ def _md_finding(f: Finding, unit: str = "p.") -> list[str]:
     if f.comparison:
         out += [f"*Precedents:* {f.comparison}", ""]
     for p in f.precedents:
-        out.append(f"- precedent ({p.category or '-'}, {p.source}): “{_md_quote(p.text, 200)}”")
+        stars = f", rated {p.rating} of 5" if p.rating else ""
+        out.append(
+            f"- precedent ({p.category or '-'}, {p.source}{stars}): “{_md_quote(p.text, 200)}”"
+        )
     if f.precedents:
         out.append("")
     if f.recommendation:
@@ -242,6 +245,15 @@ def to_html(report: ReviewReport) -> str:
         ]
         if f.comparison:
             body.append(f"<p><i>Precedents:</i> {e(f.comparison)}</p>")
+        if f.precedents:
+            body.append("<ul>")
+            body += [
+                f"<li>{e(p.category or '-')}, {e(p.source)}"
+                + (f", rated {p.rating} of 5" if p.rating else "")
+                + f": “{e(_md_quote(p.text, 200))}”</li>"
+                for p in f.precedents
+            ]
+            body.append("</ul>")
         if f.recommendation:
             r = f.recommendation
             body.append(f"<p><b>Recommendation: {e(r.action)}.</b> {e(r.rationale)}</p>")

@@ -180,7 +180,6 @@ class Store:
                 self._shared[key] = build(self)
             return cast(T, self._shared[key])
 
-
     def _search_recent(
         self, doc: Document, seg: Segmentation, query: str, k: int
     ) -> list[dict[str, Any]]:
