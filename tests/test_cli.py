@@ -120,7 +120,7 @@ def test_an_unknown_llm_provider_is_one_line(monkeypatch, sample_pdf):
     r = runner.invoke(app, ["review", str(sample_pdf), "-q"])
     assert r.exit_code == 1 and "Traceback" not in r.output
     (line,) = r.stderr.splitlines()
-    assert line.startswith("legal-orch: LEGAL_ORCH_LLM_PROVIDER='acme' / LEGAL_ORCH_LLM_MODEL=")
+    assert line.startswith("legal-orch: LEGAL_ORCH_LLM_PROVIDER='acme': unknown LLM provider; ")
     assert ", ollama, openai," in line  # the providers there are, in full
 
 

@@ -42,7 +42,7 @@ CHECKPOINT_TYPES = [
         "Deal",
         "Obligation",
     )
-]
+] + [("legal_orch.costs", "CostEntry")]
 
 
 def serializer() -> JsonPlusSerializer:
