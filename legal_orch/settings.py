@@ -57,14 +57,22 @@ class Settings(BaseSettings):
     prices: Path | None = None  # price table per model (YAML); default: the shipped one
     budget: float | None = None  # money one review may spend on models (price table currency)
 
-    @field_validator("max_pages", "max_file_mb", "precedents_per_finding", "ocr_timeout")
+    @field_validator(
+        "max_pages",
+        "max_file_mb",
+        "precedents_per_finding",
+        "ocr_timeout",
+        "llm_timeout",
+        "llm_local_ctx",
+        "llm_local_threads",
+    )
     @classmethod
     def _positive(cls, v: float) -> float:
         if v <= 0:
             raise ValueError("must be greater than 0")
         return v
 
-    @field_validator("max_reroutes", "embed_threads")
+    @field_validator("max_reroutes", "embed_threads", "llm_retries")
     @classmethod
     def _not_negative(cls, v: int) -> int:
         if v < 0:
