@@ -370,3 +370,15 @@ def test_devcheck_runs_the_review_path_on_dev_contracts(shared_data, tmp_path):
     assert (tmp_path / "devcheck-dev.md").read_text().startswith("# Key terms against CUAD")
     assert summary["party_names_found"] >= 0.9
     assert summary["seconds_per_contract_max"] < 0.5
+
+
+def test_a_deadline_to_dispute_an_invoice_is_not_the_payment_term():
+    text = (
+        'This Agreement is made between NETGEAR, Inc. ("NETGEAR") and Ingram Micro '
+        '("Distributor").\n'
+        "Distributor shall notify NETGEAR of any dispute regarding an invoice within 10 days of "
+        "receipt of the invoice, and shall pay the undisputed amount within [*] of the invoice "
+        "date.\n"
+    )
+    _, kt = _read(text)
+    assert kt.payment_terms is None or kt.payment_terms.normalized != 10
