@@ -382,3 +382,16 @@ def test_a_deadline_to_dispute_an_invoice_is_not_the_payment_term():
     )
     _, kt = _read(text)
     assert kt.payment_terms is None or kt.payment_terms.normalized != 10
+
+
+def test_ending_a_licence_is_not_termination_of_the_contract_for_convenience():
+    text = (
+        'This Agreement is made between Xencor, Inc. ("Xencor") and Aimmune Therapeutics, Inc. '
+        '("Aimmune").\n'
+        "Aimmune may terminate this Agreement in its entirety at any time for its convenience "
+        "upon sixty (60) days' prior written notice to Xencor.\n"
+        "Xencor shall have the right to terminate such license and forgo paying such royalties "
+        "at its sole discretion upon written notice to Aimmune.\n"
+    )
+    _, kt = _read(text)
+    assert [(t.party, t.notice_days) for t in kt.termination_for_convenience] == [("Aimmune", 60)]
