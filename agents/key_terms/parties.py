@@ -90,6 +90,11 @@ _PARTY_LETTER = re.compile(
     r"^[ \t\u00a0]*(?P<t>Party[ \t\u00a0]+[A-D])[ \t\u00a0]*[:：][ \t\u00a0]*(?P<n>[^\n]{3,150})",
     re.M,
 )
+# "The Covenanter: <name> (hereinafter referred to as Party A)": the name, then its letter.
+_NAME_THEN_LETTER = re.compile(
+    r"(?:Covenanter|Party|between|and)\s*:?\s*(?:the\s+)?(?P<n>[A-Z][^()\n:]{2,120}?)\s*\(\s*"
+    r"(?:hereinafter|herein)\s+(?:referred\s+to\s+as|called)\s+[\"“]?(?P<t>Party\s+[A-D])[\"”]?\s*\)"
+)
 _ROLE_WORDS = {
     "licensor": "licensor",
     "licensee": "licensee",
@@ -292,7 +297,11 @@ def _addressed(c: Contract) -> list[_Found]:
 def _lettered(c: Contract) -> list[_Found]:
     """Parties listed as "Party A: <name>" lines (common in contracts made in China)."""
     out = []
-    for m in c.search(_PARTY_LETTER, 0, min(len(c.text), 8000)):
+    head = min(len(c.text), 8000)
+    matches = list(c.search(_PARTY_LETTER, 0, head))
+    if len(matches) < 2:
+        matches = [m for m in c.search(_NAME_THEN_LETTER, 0, head)]
+    for m in matches:
         d = _DESCRIPTOR.search(c.text, m.start("n"), m.end("n"))
         e = d.start() if d else m.end("n")
         while e > m.start("n") and c.text[e - 1] in " \t\u00a0,;:":

@@ -395,3 +395,17 @@ def test_ending_a_licence_is_not_termination_of_the_contract_for_convenience():
     )
     _, kt = _read(text)
     assert [(t.party, t.notice_days) for t in kt.termination_for_convenience] == [("Aimmune", 60)]
+
+
+def test_parties_named_then_lettered_in_the_preamble():
+    text = (
+        "Outsourcing Contract on Development of Miaoli Royal Resort Hotel\n\n"
+        "The Covenanter: The HUANG JIA Country CLUB and Recreation Inc. (hereinafter referred to "
+        "as Party A) and the Covenanter: Chang Chen-Bin Architects Office (hereinafter referred "
+        "to as Party B) hereby agree to establish the following terms and conditions:\n"
+    )
+    _, kt = _read(text)
+    assert [(p.name, p.short_names) for p in kt.parties] == [
+        ("The HUANG JIA Country CLUB and Recreation Inc.", ["Party A"]),
+        ("Chang Chen-Bin Architects Office", ["Party B"]),
+    ]
