@@ -47,6 +47,11 @@ _NOT_PARTY = re.compile(
     re.I,
 )
 _LETTERED_TERM = re.compile(r"Party\s+[A-D]")
+_DATE_LIKE = re.compile(
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:day|of)\b",
+    re.I,
+)
 _ENUMERATOR = re.compile(r"\s*(?:\(\w{1,3}\)|(?:\d{1,2}|[A-Za-z])[.)]|-\s*and\s*-)\s+")
 _APPOSITIVE = re.compile(
     r"[\s,;:\-–—]*(?:[a-z][a-z-]*\s+){1,4}?[a-z-]+,\s*|[\s,;:\-–—]*(?:the\s+(?=[A-Z]))?"
@@ -84,6 +89,11 @@ _TITLE_LINE = re.compile(r"^[^\n]{0,60}\bAGREEMENT\b[^\n]{0,40}\n", re.M)
 _PARTY_LETTER = re.compile(
     r"^[ \t\u00a0]*(?P<t>Party[ \t\u00a0]+[A-D])[ \t\u00a0]*[:：][ \t\u00a0]*(?P<n>[^\n]{3,150})",
     re.M,
+)
+# "The Covenanter: <name> (hereinafter referred to as Party A)": the name, then its letter.
+_NAME_THEN_LETTER = re.compile(
+    r"(?:Covenanter|Party|between|and)\s*:?\s*(?:the\s+)?(?P<n>[A-Z][^()\n:]{2,120}?)\s*\(\s*"
+    r"(?:hereinafter|herein)\s+(?:referred\s+to\s+as|called)\s+[\"“]?(?P<t>Party\s+[A-D])[\"”]?\s*\)"
 )
 _ROLE_WORDS = {
     "licensor": "licensor",
@@ -287,7 +297,11 @@ def _addressed(c: Contract) -> list[_Found]:
 def _lettered(c: Contract) -> list[_Found]:
     """Parties listed as "Party A: <name>" lines (common in contracts made in China)."""
     out = []
-    for m in c.search(_PARTY_LETTER, 0, min(len(c.text), 8000)):
+    head = min(len(c.text), 8000)
+    matches = list(c.search(_PARTY_LETTER, 0, head))
+    if len(matches) < 2:
+        matches = [m for m in c.search(_NAME_THEN_LETTER, 0, head)]
+    for m in matches:
         d = _DESCRIPTOR.search(c.text, m.start("n"), m.end("n"))
         e = d.start() if d else m.end("n")
         while e > m.start("n") and c.text[e - 1] in " \t\u00a0,;:":
@@ -397,6 +411,8 @@ def _blank_name(c: Contract, a: int, b: int, *, first: bool) -> bool:
 
 
 def _looks_like_name(name: str) -> bool:
+    if re.search(r"\b(?:AGREES?|IS|ARE|HAS|HAVE|SHALL|WILL|BY|TO|THE PARTIES)\b", name):
+        return False  # words of a sentence in capitals, not a name
     return bool(re.search(_SUFFIX, name)) or (name.isupper() and len(name) > 3)
 
 
@@ -436,6 +452,8 @@ def _name_in(c: Contract, a: int, b: int, *, first: bool, at: bool = False) -> _
         return _name_in(c, nl + 1, b, first=False, at=True) if nl >= 0 else None
     if not (2 <= len(name) <= 120) or not re.search(r"[A-Z]", name) or is_redacted(name):
         return None
+    if _DATE_LIKE.match(name) or (name[0].isdigit() and not re.search(_SUFFIX, name)):
+        return None  # a date ("May 14") or an address ("53702 Generations Drive"), not a name
     if name.lower().startswith(("this ", "the parties", "each ", "its ")) or name.count(" ") > 12:
         return None
     if re.search(

@@ -24,6 +24,8 @@ _FOR_CAUSE = re.compile(
     r"|force\s+majeure|cease[sd]?\s+to|receivership|liquidat",
     re.I,
 )
+# The contract itself is what is terminated ("terminate this Agreement", "... in its entirety").
+_WHOLE = re.compile(r"\s+(?:this|the)\s+(?:Agreement|Contract)\b", re.I)
 _EITHER = re.compile(
     r"\b(?:either|each|any)\s+party\b|\bthe\s+parties\b|\beither\s+of\s+the\s+parties\b", re.I
 )
@@ -44,8 +46,8 @@ def terminations(c: Contract, parties: list[Party]) -> list[Termination]:
             continue
         seen.add((s, e))
         may = _MAY_TERMINATE.search(c.text, s, e)
-        if may is None:
-            continue
+        if may is None or not _WHOLE.match(c.text, may.end()):
+            continue  # ending a licence or an order is not ending the contract
         clause = c.text[may.start() : e]
         conv = _CONVENIENCE.search(clause)
         if conv is None or _FOR_CAUSE.search(clause[:400]):

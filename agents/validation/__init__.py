@@ -124,7 +124,9 @@ def _contradictions(f: Finding, rule: Rule | None) -> list[str]:
     )
     if cites_needed and not f.citations:
         out.append(f"status {f.status} without a citation")
-    if f.status == "missing" and f.citations:
+    # A clause that binds only the client may be cited beside "missing" for the counterparty
+    # (the client insures itself; nothing binds the other side): that is not a contradiction.
+    if f.status == "missing" and f.citations and not (f.burdens and f.burdens != f.benefits):
         out.append("status missing yet cites the clause")
     if f.recommendation and f.recommendation.action not in _ACTIONS[f.status]:
         out.append(f"action {f.recommendation.action} contradicts status {f.status}")

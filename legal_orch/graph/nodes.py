@@ -2,7 +2,8 @@
 
 Nodes hold no prompts and no model logic; agents (found through the registry) do the work.
 An agent that raises is recorded as an `AgentFailure`, so the review can say "incomplete"
-rather than reading an error as "no risks found".
+rather than reading an error as "no risks found"; a transient error is first left to the graph's
+RetryPolicy (see retry.py), and recorded only when the last attempt fails too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from legal_orch.capabilities import (
 )
 from legal_orch.context import ReviewContext
 from legal_orch.domain import AgentFailure, Deal, KeyTerms
+from legal_orch.graph.retry import retry_or_record
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
 from legal_orch.graph.state import ReviewState, SubtaskInput
 from legal_orch.ingest import parse as parse_document
@@ -131,6 +133,7 @@ def extract(state: ReviewState, runtime: Runtime_) -> dict:
         # An agent that wants the sentence vectors asks the store (the index stage made them).
         return {"clauses": runner(spec, ExtractRun)(doc, seg, ctx)}
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+        retry_or_record(e, runtime)
         return {"clauses": [], "failures": {"extract": _failure(spec.name, "extract", e)}}
 
 
@@ -149,6 +152,7 @@ def key_terms(state: ReviewState, runtime: Runtime_) -> dict:
             terms = runner(spec, KeyTermsRun)(doc, seg, state.get("clauses", []), ctx)
             update["failures"] = {"key_terms": None}
         except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+            retry_or_record(e, runtime)
             update["failures"] = {"key_terms": _failure(spec.name, "key_terms", e)}
     client = resolve_client(terms.parties, state.get("client"), ctx.playbook)
     defined = sorted({t.term for t in seg.terms})
@@ -184,6 +188,7 @@ def research_precedents(task: SubtaskInput, runtime: Runtime_) -> dict:
     try:
         precedents, comparison = runner(spec, ResearchRun)(sub, rule, task["clauses"], ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+        retry_or_record(e, runtime)
         return {"failures": {f"research:{sub.id}": _failure(spec.name, "research", e, sub.id)}}
     return {
         "precedents": {sub.id: precedents},
@@ -207,6 +212,7 @@ def analyze_risk(task: SubtaskInput, runtime: Runtime_) -> dict:
             sub, rule, task["clauses"], task["document"], task["segmentation"], ctx
         )
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+        retry_or_record(e, runtime)
         return {
             "failures": {f"risk:{sub.id}": _failure(spec.name, "risk", e, sub.id)},
             "findings": {sub.id: None},
@@ -234,6 +240,7 @@ def synthesize(state: ReviewState, runtime: Runtime_) -> dict:
         ordered = [findings[r.id] for r in ctx.playbook.rules if r.id in findings]
         done = runner(spec, SynthesizeRun)(ordered, ctx.playbook, _deal(state), ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+        retry_or_record(e, runtime)
         return {
             "findings": findings,
             "failures": {"synthesize": _failure(spec.name, "synthesize", e)},

@@ -284,8 +284,11 @@ def test_the_first_grant_decides_the_licensor_and_the_notice_giver_is_named():
     ]
     assert kt.effective_date.status == "computed"  # no separate effective date: the agreement's
     assert kt.expiration_date.normalized == "2020-06-01"
-    assert kt.nonrenewal_notice.detail == "to be given by Omicron"
-    assert kt.nonrenewal_deadline.normalized == "2020-05-02"
+    # "within 30 days prior to the expiration" opens a window; it sets no last day
+    assert kt.nonrenewal_notice.detail == (
+        "to be given by Omicron, within the 30 days before expiry, from 2020-05-02"
+    )
+    assert kt.nonrenewal_deadline is None
 
 
 def test_nothing_stated_reads_as_nothing():
@@ -367,3 +370,42 @@ def test_devcheck_runs_the_review_path_on_dev_contracts(shared_data, tmp_path):
     assert (tmp_path / "devcheck-dev.md").read_text().startswith("# Key terms against CUAD")
     assert summary["party_names_found"] >= 0.9
     assert summary["seconds_per_contract_max"] < 0.5
+
+
+def test_a_deadline_to_dispute_an_invoice_is_not_the_payment_term():
+    text = (
+        'This Agreement is made between NETGEAR, Inc. ("NETGEAR") and Ingram Micro '
+        '("Distributor").\n'
+        "Distributor shall notify NETGEAR of any dispute regarding an invoice within 10 days of "
+        "receipt of the invoice, and shall pay the undisputed amount within [*] of the invoice "
+        "date.\n"
+    )
+    _, kt = _read(text)
+    assert kt.payment_terms is None or kt.payment_terms.normalized != 10
+
+
+def test_ending_a_licence_is_not_termination_of_the_contract_for_convenience():
+    text = (
+        'This Agreement is made between Xencor, Inc. ("Xencor") and Aimmune Therapeutics, Inc. '
+        '("Aimmune").\n'
+        "Aimmune may terminate this Agreement in its entirety at any time for its convenience "
+        "upon sixty (60) days' prior written notice to Xencor.\n"
+        "Xencor shall have the right to terminate such license and forgo paying such royalties "
+        "at its sole discretion upon written notice to Aimmune.\n"
+    )
+    _, kt = _read(text)
+    assert [(t.party, t.notice_days) for t in kt.termination_for_convenience] == [("Aimmune", 60)]
+
+
+def test_parties_named_then_lettered_in_the_preamble():
+    text = (
+        "Outsourcing Contract on Development of Miaoli Royal Resort Hotel\n\n"
+        "The Covenanter: The HUANG JIA Country CLUB and Recreation Inc. (hereinafter referred to "
+        "as Party A) and the Covenanter: Chang Chen-Bin Architects Office (hereinafter referred "
+        "to as Party B) hereby agree to establish the following terms and conditions:\n"
+    )
+    _, kt = _read(text)
+    assert [(p.name, p.short_names) for p in kt.parties] == [
+        ("The HUANG JIA Country CLUB and Recreation Inc.", ["Party A"]),
+        ("Chang Chen-Bin Architects Office", ["Party B"]),
+    ]

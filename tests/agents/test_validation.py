@@ -423,3 +423,12 @@ def test_the_review_confidence_follows_its_findings():
     assert worse.confidence < clear.confidence
     unsure = {k: f.model_copy(update={"confidence": 0.3}) for k, f in sound().items()}
     assert run(unsure).confidence < clear.confidence
+
+
+def test_missing_for_the_counterparty_may_cite_the_clients_own_clause():
+    """Aimmune insures itself; nothing binds Xencor: 'missing' citing Aimmune's clause holds."""
+    add = Recommendation(action="add", rationale="r")
+    own = law(status="missing", burdens="Aimmune", benefits="Xencor", recommendation=add)
+    assert checks(validate(DOC, [], [own, COC], BOOK, []))["consistency"].status == "passed"
+    bare = law(status="missing", recommendation=add)
+    assert checks(validate(DOC, [], [bare, COC], BOOK, []))["consistency"].status == "failed"
