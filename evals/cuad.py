@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from legal_orch_evals.scorecard import check_dev, write
 from rich.console import Console
 from rich.progress import Progress
 
@@ -36,7 +37,8 @@ from legal_orch.registry import AgentSpec, Registry, default_registry
 from legal_orch.router import choose
 from legal_orch.values import parse_duration
 
-SCORECARD = Path(__file__).resolve().parents[1] / "corpora" / "scorecard.json"
+# The CUAD release the shipped models were trained on: scored on its test split by default.
+SHARED_CUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "cuad"
 ANSWER_CATEGORIES = (
     "Agreement Date",
     "Effective Date",
@@ -47,7 +49,7 @@ ANSWER_CATEGORIES = (
 )
 
 
-def _iso_gold(ans: str) -> str | None:
+def iso_gold(ans: str) -> str | None:
     """CUAD's `M/D/YYYY` answer as ISO, or None where a part is blank (`[]`)."""
     parts = ans.strip().split("/")
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
@@ -62,7 +64,7 @@ def answer_match(category: str, gold: str, ours: str | None) -> bool | None:
     if not gold or gold.lower() in {"no", "[]"}:
         return None
     if category in DATE_CATEGORIES:
-        iso = _iso_gold(gold)
+        iso = iso_gold(gold)
         if iso is None:
             return (ours or "").lower() == "perpetual" if gold.lower() == "perpetual" else None
         return ours == iso
@@ -72,6 +74,26 @@ def answer_match(category: str, gold: str, ours: str | None) -> bool | None:
         want = parse_duration(gold)
         return None if want is None else ours == want
     return None
+
+
+def default_split(data: Path) -> str:
+    """`test` for the shared CUAD release (its train and dev contracts were trained and tuned
+    on); `all` for any other CUAD-format folder."""
+    shared = SHARED_CUAD.resolve()
+    return "test" if Path(data).resolve() == shared else "all"
+
+
+def select_contracts(data: Path, split: str | None = None) -> tuple[list[CuadContract], str]:
+    """The contracts of `split` (default: `default_split`) and the split's name; never empty."""
+    split = split or default_split(data)
+    if split not in ("train", "dev", "test", "all"):
+        raise LegalOrchError(f"unknown split '{split}' (train, dev, test or all)")
+    if not (Path(data) / "master_clauses.csv").is_file():
+        raise LegalOrchError(f"{data}: not a CUAD folder (no master_clauses.csv)")
+    contracts = load_cuad(Path(data), split)
+    if not contracts:
+        raise LegalOrchError(f"{data}: no contract with PDF, text and gold in split '{split}'")
+    return contracts, split
 
 
 @dataclass
@@ -206,7 +228,7 @@ def plot_curve(curve: Curve, path: Path) -> None:
 def report_md(m: dict) -> str:
     """A Markdown report of the metrics."""
     lines = [
-        f"# CUAD clause extraction: {m['split']} split, {m['contracts']} contracts",
+        f"# CUAD clause extraction: {m['split']} split, {m['contracts']} contracts scored",
         "",
         f"- AUPR: **{m['aupr']:.1f}**; precision at 80% recall: **{m['precision_at_80_recall']:.1f}**; "
         f"at 90% recall: **{m['precision_at_90_recall']:.1f}**",
@@ -229,21 +251,20 @@ def report_md(m: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_scorecard(per_cat: dict[str, dict], source: str, path: Path = SCORECARD) -> None:
-    """Record per-category F1 for the router, keeping other agents' entries."""
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data.setdefault("agents", {})["clause_extraction"] = {
-        c: round(v["f1"], 4) for c, v in per_cat.items()
-    }
-    data["source"] = source
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-
-
 def run(
-    data: Path, out: Path, limit: int | None = None, split: str = "test", scorecard: bool = False
+    data: Path,
+    out: Path,
+    limit: int | None = None,
+    split: str | None = None,
+    scorecard: bool = False,
+    scorecard_path: Path | None = None,
 ) -> dict:
-    """Evaluate extraction on CUAD `split`; write metrics, report, plot and n-best predictions."""
-    contracts = load_cuad(Path(data), split)[:limit]
+    """Evaluate extraction on CUAD `split` (see `default_split`); write metrics, report, plot
+    and n-best predictions; with `scorecard` (dev only), record per-category F1 for the router."""
+    contracts, split = select_contracts(Path(data), split)
+    contracts = contracts[:limit]
+    if scorecard:
+        check_dev(split)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results = []
@@ -283,8 +304,11 @@ def run(
     }
     (out / "predictions.json").write_text(json.dumps(nbest) + "\n", encoding="utf-8")
     if scorecard:
-        write_scorecard(
-            per_cat,
-            f"legal-orch eval cuad: per-category F1 at the review threshold, CUAD v1 {split} split ({len(contracts)} contracts, pypdf text)",
+        write(
+            spec.name,
+            {c: v["f1"] for c, v in per_cat.items()},
+            f"legal-orch eval cuad: per-category F1 at the review threshold, CUAD {split} split "
+            f"({len(contracts)} contracts, pypdf text)",
+            scorecard_path,
         )
     return metrics

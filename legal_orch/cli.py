@@ -426,23 +426,79 @@ def _data(path: Path | None, sub: str) -> Path:
     return p
 
 
+def _scalars(m: dict) -> str:
+    return json.dumps({k: v for k, v in m.items() if not isinstance(v, dict | list)}, indent=2)
+
+
+SplitOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="train, dev, test or all (default: test for the shared CUAD release, all for "
+        "any other folder)."
+    ),
+]
+ScorecardOpt = Annotated[
+    bool,
+    typer.Option(help="Write the measured quality to corpora/scorecard.json (dev split only)."),
+]
+
+
 @eval_app.command("cuad")
 def eval_cuad(
-    data: Annotated[Path | None, typer.Option(help="CUAD release folder.")] = None,
+    data: Annotated[Path | None, typer.Option(help="CUAD-format folder.")] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/eval-cuad"),
     limit: Annotated[int | None, typer.Option(help="Only the first N contracts.")] = None,
-    split: Annotated[
-        str, typer.Option(help="test (default: never trained on), dev, train or all.")
-    ] = "test",
-    scorecard: Annotated[
-        bool, typer.Option(help="Write per-category quality to corpora/scorecard.json.")
-    ] = False,
+    split: SplitOpt = None,
+    scorecard: ScorecardOpt = False,
 ) -> None:
     """Score clause extraction on CUAD with the publisher's metric."""
     from legal_orch_evals.cuad import run
 
-    m = run(_data(data, "cuad"), out, limit=limit, split=split, scorecard=scorecard)
-    print(json.dumps({k: v for k, v in m.items() if not isinstance(v, dict | list)}, indent=2))
+    from legal_orch.errors import LegalOrchError
+
+    try:
+        m = run(_data(data, "cuad"), out, limit=limit, split=split, scorecard=scorecard)
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(1) from None
+    err(f"scored {m['contracts']} contract(s) of split '{m['split']}'")
+    print(_scalars(m))
+
+
+@eval_app.command("review")
+def eval_review(
+    data: Annotated[Path | None, typer.Option(help="CUAD-format folder.")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/eval-review"),
+    split: SplitOpt = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N contracts.")] = None,
+    for_role: Annotated[
+        str | None,
+        typer.Option(help="Whose side in every contract: a role (customer) or a party's name."),
+    ] = None,
+    scorecard: ScorecardOpt = False,
+) -> None:
+    """Review CUAD PDFs end to end and score key terms and findings against CUAD's lawyers."""
+    from legal_orch_evals.review import run
+
+    from legal_orch.errors import LegalOrchError
+
+    try:
+        m = run(
+            _data(data, "cuad"),
+            out,
+            split=split,
+            limit=limit,
+            for_role=for_role,
+            reviewer=None,
+            scorecard=scorecard,
+        )
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(1) from None
+    err(
+        f"scored {m['documents']} review(s) of split '{m['split']}'; {m['documents_failed']} failed"
+    )
+    print(_scalars(m))
 
 
 @eval_app.command("acord")
@@ -460,14 +516,30 @@ def eval_acord(
 
 @eval_app.command("contractnli")
 def eval_contractnli(
-    data: Annotated[Path | None, typer.Option(help="ContractNLI JSON file.")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="ContractNLI JSON file (default: the shared dev.json).")
+    ] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/eval-contractnli"),
+    scorecard: ScorecardOpt = False,
 ) -> None:
-    """Score the NDA playbook's decisions on ContractNLI."""
+    """Score the NDA playbook's decisions on ContractNLI: the product path and the paper's."""
     from legal_orch_evals.contractnli import run
 
-    m = run(data or _data(None, "contract_nli") / "dev.json", out)
-    print(json.dumps({k: v for k, v in m.items() if not isinstance(v, dict | list)}, indent=2))
+    from legal_orch.errors import LegalOrchError
+
+    try:
+        m = run(data or _data(None, "contract_nli") / "dev.json", out, scorecard=scorecard)
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(1) from None
+    err(f"scored {m['documents']} NDA(s) of {m['data']}")
+    summary = {
+        f"{part}.{k}": v
+        for part in ("product", "gold_spans")
+        for k, v in m[part].items()
+        if not isinstance(v, dict | list)
+    }
+    print(json.dumps({"data": m["data"], "documents": m["documents"], **summary}, indent=2))
 
 
 @eval_app.command("gold")

@@ -22,21 +22,38 @@ def choose(
     quality_bar: float = 0.0,
     min_tier: int = 0,
     llm: bool = False,
+    rule_id: str | None = None,
 ) -> AgentSpec:
     """Return the cheapest agent at or above `min_tier` whose measured quality meets the bar.
 
-    When none meets the bar, the best-measured agent of the lowest tier at or above
-    `min_tier` is chosen; when none is at or above `min_tier`, the strongest there is.
+    An agent's quality is its scorecard figure for the playbook rule (`rule_id`) where it was
+    measured on that rule, else the mean over `categories`. When none meets the bar, the
+    best-measured agent of the lowest tier at or above `min_tier` is chosen (so a subtask always
+    gets an agent); when none is at or above `min_tier`, the strongest there is.
     """
     cats = list(categories)
     specs = [s for s in registry.for_capability(capability, llm=llm) if _handles(s, cats)]
     if not specs:
         raise NoAgentError(f"no agent registered for '{capability}'")
     eligible = [s for s in specs if s.cost_tier >= min_tier] or [specs[-1]]
-    good = [s for s in eligible if meets(s.quality_for(cats), quality_bar)]
+    good = [s for s in eligible if meets(quality(s, cats, rule_id), quality_bar)]
     if good:
         return good[0]
-    return max(eligible, key=lambda s: (_known(s.quality_for(cats)), -s.cost_tier))
+    return max(eligible, key=lambda s: (_known(quality(s, cats, rule_id)), -s.cost_tier))
+
+
+def rule_key(rule_id: str) -> str:
+    """The scorecard key of a playbook rule (categories and key-term fields are plain names)."""
+    return f"rule:{rule_id}"
+
+
+def quality(spec: AgentSpec, categories: list[str], rule_id: str | None = None) -> float | None:
+    """The agent's measured quality on the rule, else on the categories; None where unmeasured."""
+    if rule_id is not None and (q := spec.quality.get(rule_key(rule_id))) is not None:
+        return q
+    if rule_id is not None and not categories and any(k.startswith("rule:") for k in spec.quality):
+        return None  # measured on other rules only: this rule is unmeasured
+    return spec.quality_for(categories)
 
 
 def meets(quality: float | None, bar: float) -> bool:
@@ -75,7 +92,14 @@ def plan_subtasks(
             rule_id=rule.id,
             categories=rule.categories,
             agent=(
-                spec := choose(registry, "risk", rule.categories, quality_bar=quality_bar, llm=llm)
+                spec := choose(
+                    registry,
+                    "risk",
+                    rule.categories,
+                    quality_bar=quality_bar,
+                    llm=llm,
+                    rule_id=rule.id,
+                )
             ).name,
             tier=spec.cost_tier,
         )

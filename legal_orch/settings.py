@@ -43,7 +43,10 @@ class Settings(BaseSettings):
     max_reroutes: int = 2
     interrupt_confidence: float = 0.35  # high severity below this asks a lawyer
     interrupts: bool = False  # pause for a lawyer's decision (CLI --interactive, the app)
-    quality_bar: float = 0.0  # the router's minimum scorecard quality for an agent
+    # The router's minimum dev-scorecard quality: about what always giving the commoner answer
+    # scores on dev (ContractNLI .68 accuracy, CUAD found / not found .76): below it an agent is
+    # no better than a guess, and a stronger measured agent is preferred (README, Measured numbers).
+    quality_bar: float = 0.7
     llm_provider: str | None = None  # e.g. "openai", "anthropic", "ollama"; None: offline
     llm_model: str | None = None  # a model name; for "local", a GGUF path
     llm_base_url: str | None = None  # an OpenAI-compatible server (Ollama, vLLM, LM Studio...)

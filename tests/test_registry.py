@@ -40,8 +40,10 @@ def test_the_graph_uses_a_plugin_without_engine_changes(firm_plugin, tmp_path, s
     from legal_orch.settings import Settings
     from tests import graph_agents as ga
 
+    # An unmeasured agent meets only a zero quality bar; at the default bar the measured shipped
+    # agent keeps the rule until the firm measures its own on dev (eval review --scorecard).
     r = Reviewer(
-        Settings(data_dir=tmp_path),
+        Settings(data_dir=tmp_path, quality_bar=0.0),
         playbook=ga.PLAYBOOK,
         checkpointer=InMemorySaver(serde=serializer()),
     )
