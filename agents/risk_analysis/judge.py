@@ -126,6 +126,13 @@ def _from_key_terms(
         and kt.governing_law.status == "stated"
     ):
         cites = kt.governing_law.citations
+    elif {"Renewal Term", "Notice Period to Terminate Renewal"} & set(rule.categories):
+        stated = [
+            t
+            for t in (kt.renewal_term, kt.nonrenewal_notice, kt.renewal)
+            if t is not None and t.status == "stated" and t.citations
+        ]
+        cites = stated[0].citations if stated else []
     if not cites:
         return []
     start, end = _sentence_around(doc.text, cites[0].start, cites[0].end)
@@ -136,7 +143,7 @@ def _from_key_terms(
     conf = max((f.confidence for f in found), default=ev.precision.value or 0.5)
     return [
         Clause(
-            category="Governing Law" if "Governing Law" in rule.categories else rule.categories[0],
+            category=rule.categories[0],
             text=c.quote,
             page=c.page,
             start=c.start,

@@ -623,3 +623,24 @@ def test_governing_law_the_key_terms_read_is_not_called_absent():
     f = judge(rule, [], doc, deal)
     assert f.status not in ("missing", "not_found")
     assert "laws of the R.O.C." in f.citations[0].quote
+
+
+def test_a_renewal_the_key_terms_read_is_not_called_absent():
+    text = (
+        "12. Term. This Agreement runs for one year and shall automatically renew for successive "
+        "one (1) year terms unless either party gives sixty (60) days' notice of non-renewal.\n"
+    )
+    doc = Document(
+        path="x",
+        name="x",
+        sha256="0" * 64,
+        text=text,
+        pages=[Page(number=1, start=0, end=len(text))],
+    )
+    i = text.index("one (1) year")
+    renewal = KeyTerm(value="1 year", normalized=365, citations=[doc.cite(i, i + 12)])
+    deal = Deal(key_terms=KeyTerms(renewal_term=renewal))
+    rule = load_playbook("commercial").rule("auto-renewal-notice")
+    f = judge(rule, [], doc, deal)
+    assert f.status not in ("missing", "not_found")
+    assert "automatically renew" in f.citations[0].quote
