@@ -7,9 +7,14 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from legal_orch.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Offline-first contract review.")
 eval_app = typer.Typer(no_args_is_help=True, help="Accuracy evals on public benchmarks.")
@@ -37,13 +42,13 @@ def err(msg: str) -> None:
     print(f"legal-orch: {msg}", file=sys.stderr)
 
 
-def _settings(**overrides: Any):
+def _settings(**overrides: Any) -> Settings:
     from legal_orch.settings import Settings
 
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
-def _progress_printer(quiet: bool):
+def _progress_printer(quiet: bool) -> Callable[[dict[str, Any]], None]:
     def show(event: dict[str, Any]) -> None:
         if quiet or "stage" not in event:
             return

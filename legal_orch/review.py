@@ -6,8 +6,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from legal_orch.context import ReviewContext
@@ -19,6 +20,9 @@ from legal_orch.registry import Registry, default_registry
 from legal_orch.reports.report import ReviewReport, from_state
 from legal_orch.retrieval.embeddings import Embedder, default_embedder
 from legal_orch.settings import Settings
+
+if TYPE_CHECKING:
+    from legal_orch.retrieval.store import Store
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -41,7 +45,7 @@ class Reviewer:
         playbook: Playbook | str | None = None,
         registry: Registry | None = None,
         embedder: Embedder | None = None,
-        store: Any = None,
+        store: Store | None = None,
         llm: Any = None,
         checkpointer: Any = None,
     ):
@@ -56,7 +60,7 @@ class Reviewer:
         self.graph = build_graph(checkpointer=self.checkpointer)
 
     @property
-    def store(self):
+    def store(self) -> Store:
         if self._store is None:
             from legal_orch.retrieval.store import Store
 
@@ -92,7 +96,7 @@ class Reviewer:
         path = Path(path)
         _check_file(path, display_name(path), self.settings.max_file_mb)
         thread = self.thread_id(path, client)
-        config = {"configurable": {"thread_id": thread}}
+        config: RunnableConfig = {"configurable": {"thread_id": thread}}
         snap = self.graph.get_state(config)
         if snap.next and not fresh:
             inp: Any = Command(resume=decisions or {}) if snap.interrupts else None
@@ -102,6 +106,7 @@ class Reviewer:
             inp = {"path": str(path), "playbook": self.playbook.name}
             if client:
                 inp["client"] = client
+        chunk: Any  # with several stream modes LangGraph yields (mode, chunk) pairs
         for mode, chunk in self.graph.stream(
             inp,
             config,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -46,7 +46,9 @@ def run_local(
                 queue.appendleft(job)
 
 
-def _pool_round(queue: deque[Job], settings: Settings, playbook: str | None, workers: int):
+def _pool_round(
+    queue: deque[Job], settings: Settings, playbook: str | None, workers: int
+) -> Generator[Outcome, None, list[Job]]:
     """Run jobs on one pool until the queue is empty or a worker dies; return the jobs lost."""
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
@@ -56,7 +58,7 @@ def _pool_round(queue: deque[Job], settings: Settings, playbook: str | None, wor
         initargs=(settings, playbook, os.getpid()),
     )
     # At most one job per worker in flight, so a dead worker loses only the jobs really running.
-    inflight: dict[Future, Job] = {}
+    inflight: dict[Future[Outcome], Job] = {}
     try:
         while queue or inflight:
             while queue and len(inflight) < workers:

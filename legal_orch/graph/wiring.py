@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from langgraph.graph import END, START, StateGraph
-from langgraph.types import RetryPolicy
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Checkpointer, RetryPolicy
 
 from legal_orch.context import ReviewContext
 from legal_orch.errors import InputError
@@ -29,12 +32,15 @@ STAGES = (
 RETRY = RetryPolicy(max_attempts=2, retry_on=lambda e: not isinstance(e, InputError | ValueError))
 
 
-def report(state: ReviewState) -> dict:
+def report(state: ReviewState) -> dict[str, Any]:
     """End the review; the output schema selects what the caller receives."""
     return {}
 
 
-def build_graph(*, checkpointer=None):
+ReviewGraph = CompiledStateGraph[ReviewState, ReviewContext, ReviewInput, ReviewOutput]
+
+
+def build_graph(*, checkpointer: Checkpointer = None) -> ReviewGraph:
     """Compile the review graph, checkpointed by `checkpointer` when given."""
     g = StateGraph(
         ReviewState,

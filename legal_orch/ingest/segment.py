@@ -100,6 +100,7 @@ def _clause_starts(lines: list[_Line]) -> list[int]:
             or _is_heading(line)
             or (prev and _is_heading(prev))
             or ends_sentence
+            and prev is not None
             and line.text[:1].isupper()
             and len(prev.text) < 60
         ):
