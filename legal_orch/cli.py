@@ -99,13 +99,21 @@ def review(
             "--for", help="Whose side: a party's name, its short name or its role (licensee)."
         ),
     ] = None,
+    redline: Annotated[
+        Path | None,
+        typer.Option(help="Also write the contract with tracked changes and comments (.docx)."),
+    ] = None,
+    calendar: Annotated[
+        Path | None, typer.Option(help="Also write the key dates as an iCalendar file (.ics).")
+    ] = None,
+    ocr: Annotated[bool, typer.Option(help="Read a scanned PDF (no text layer) with OCR.")] = False,
 ) -> None:
-    """Review one contract PDF and print the cited review."""
+    """Review one contract (PDF or Word .docx) and print the cited review."""
     from legal_orch.errors import LegalOrchError
     from legal_orch.review import Paused, Reviewer
 
     try:
-        settings = _settings(playbook=playbook, interrupts=interrupts or None)
+        settings = _settings(playbook=playbook, interrupts=interrupts or None, ocr=ocr or None)
         reviewer_ = Reviewer(settings)
         if not quiet:
             print(f"reviewing {path.name} with playbook {reviewer_.playbook.name}", file=sys.stderr)
@@ -131,6 +139,14 @@ def review(
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if redline:
+        from legal_orch.reports.redline import to_redline
+
+        to_redline(result, path, redline)
+    if calendar:
+        from legal_orch.reports.calendar import to_ics
+
+        calendar.write_text(to_ics([result]), encoding="utf-8")
     if not quiet:
         wall = time.perf_counter() - started
         print(f"done: validation {result.validation.status} in {wall:.1f}s", file=sys.stderr)
@@ -226,6 +242,9 @@ def batch(
         str | None,
         typer.Option(help="Whose side in every contract: a role (customer) or a party's name."),
     ] = None,
+    ocr: Annotated[
+        bool, typer.Option(help="Read scanned PDFs with OCR (time limit: LEGAL_ORCH_OCR_TIMEOUT).")
+    ] = True,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
@@ -233,7 +252,7 @@ def batch(
     from legal_orch.errors import LegalOrchError
 
     try:
-        settings = _settings(chroma_host=chroma_host, chroma_port=chroma_port)
+        settings = _settings(chroma_host=chroma_host, chroma_port=chroma_port, ocr=ocr)
         with progress_bar(quiet) as show:
             result = run_batch(
                 source,

@@ -38,7 +38,14 @@ class Document(BaseModel):
     name: str
     sha256: str
     text: str
-    pages: list[Page]
+    pages: list[Page]  # for a Word file, its paragraphs (citations then name paragraphs)
+    kind: Literal["pdf", "docx"] = "pdf"
+    source: Literal["text", "ocr"] = "text"  # "ocr": the text was read from page images
+
+    @property
+    def unit(self) -> str:
+        """How a citation's `page` is shown: "p." for a page, "¶" for a Word paragraph."""
+        return "¶" if self.kind == "docx" else "p."
 
     def page_of(self, offset: int) -> int:
         """Return the 1-based page holding character `offset`."""
@@ -200,6 +207,17 @@ class LiabilityCap(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
 
 
+class Obligation(BaseModel):
+    """Who must do what, by when, as the contract says it."""
+
+    party: str  # a party's short name, or "each party"
+    action: str  # the obligation in the contract's words, shortened
+    due: str  # the time the contract gives: "within 30 days after the end of each quarter"
+    due_days: int | None = None  # the period in days, where it is one
+    kind: Literal["payment", "notice", "report", "delivery", "insurance", "other"] = "other"
+    citation: Citation
+
+
 class KeyTerms(BaseModel):
     """The basic facts of the deal a lawyer reads first; every value cites its text."""
 
@@ -217,6 +235,7 @@ class KeyTerms(BaseModel):
     forum: KeyTerm | None = None
     liability_cap: LiabilityCap | None = None
     payment_terms: KeyTerm | None = None  # normalized: days to pay
+    obligations: list[Obligation] = Field(default_factory=list)  # the obligations register
 
 
 class ClientSide(BaseModel):
@@ -231,11 +250,14 @@ class ClientSide(BaseModel):
 class Precedent(BaseModel):
     id: str
     text: str
-    source: str  # the contract (or corpus) it comes from
+    source: str  # its contract, by type and parties: "Reseller agreement between A and B"
     category: str | None = None
-    contract_type: str | None = None
+    contract_type: str | None = None  # "reseller agreement"
     answer: str | None = None
     score: float = 0.0
+    parties: list[str] = Field(default_factory=list)
+    rating: int | None = None  # 1-5 stars from ACORD's lawyers, for the request in `rated_for`
+    rated_for: str | None = None
 
 
 class Recommendation(BaseModel):

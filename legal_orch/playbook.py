@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from legal_orch.domain import Action, FindingStatus, Severity
 from legal_orch.errors import PlaybookError
@@ -24,6 +24,8 @@ class AttributeCheck(BaseModel):
     is in the list, `not_in` when none is; `matches` / `not_matches` test a case-insensitive
     regular expression on the clause text (or on each value).
     """
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
 
     attribute: Literal[
         "money",
@@ -53,18 +55,63 @@ class AttributeCheck(BaseModel):
     ]
     value: Any = None
     severity: Severity | None = None  # severity when the check fails (default: rule's deviation)
-    message: str = ""
-    if_present: bool = False  # True: a clause without this attribute passes; False: needs review
+    message: str = ""  # what is wrong when the check fails, in plain words
+    met: str = ""  # what holds when it passes, in plain words (required for text checks)
+    # True: a clause that does not state this value is not judged on it (the check is skipped,
+    # never reported as met); False: a value that cannot be read sends the rule to review.
+    if_present: bool = False
+
+
+Verdict = Literal["check", "favourable", "against"]
+
+
+class Direction(BaseModel):
+    """Whose side a clause is on, and what that means for the client.
+
+    `reads` says how the text shows the parties' sides: `obligation` (the subject of shall /
+    shall not / may not / agrees, and the grantor of a grant, is bound), `right` (the subject of
+    may / shall have the right / is entitled, the grantee, the party whose consent is needed, is
+    favoured), `liability_limit` (the party whose liability is limited is favoured),
+    `liability_exposure` (the party whose liability is left uncapped is bound). "Either party",
+    "each party", "neither party" make the clause mutual. The verdict for each reading of whom the
+    clause burdens: `check` (the rule's kind and checks decide), `favourable` (it works for the
+    client: compliant), `against` (one-sided against the client: a deviation).
+    """
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
+
+    reads: Literal["obligation", "right", "liability_limit", "liability_exposure"]
+    burdens_client: Verdict = "check"
+    burdens_counterparty: Verdict = "check"
+    mutual: Verdict = "check"
+
+
+class Requirement(BaseModel):
+    """Values a judgment needs: when none of them is read the rule cannot pass."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
+
+    any_of: list[
+        Literal["money", "duration", "notice_days", "date", "jurisdiction", "multiple", "percent"]
+    ]
+    message: str
 
 
 class RuleExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
     text: str = ""  # empty for `missing`: the contract has no clause of the rule's categories
     category: str | None = None  # the category the example clause is filed under
     expect: FindingStatus
     answer: str | None = None  # the normalised answer an extractor would give, if any
+    # The parties (short name: role) and whose side the example is judged for (a name or role);
+    # without them the client is the party with one of the playbook's `perspective` roles.
+    parties: dict[str, str] = Field(default_factory=dict)
+    client: str | None = None
+    burdens: str | None = None  # the party the finding must say the clause burdens
 
 
 class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt or stray key is an error
     id: str
     title: str
     categories: list[str]
@@ -75,6 +122,10 @@ class Rule(BaseModel):
     severity_missing: Severity = "medium"
     severity_deviation: Severity = "medium"
     checks: list[AttributeCheck] = Field(default_factory=list)
+    requires: Requirement | None = None
+    direction: Direction | None = None
+    # The roles the rule is written for; filled from the playbook's `perspective` when empty.
+    perspective: list[str] = Field(default_factory=list)
     fallback: str = ""
     rationale: str = ""
     hypothesis: str | None = None  # NDA rules: the ContractNLI hypothesis the rule decides
@@ -104,8 +155,9 @@ class Playbook(BaseModel):
         raise KeyError(f"playbook {self.name!r} has no rule {rule_id!r}")
 
     def resolved(self) -> Playbook:
-        """Replace `@preferred_jurisdictions` check values with the playbook's list."""
+        """Resolve `@preferred_jurisdictions` and give every rule the playbook's perspective."""
         for rule in self.rules:
+            rule.perspective = rule.perspective or list(self.perspective)
             for check in rule.checks:
                 if check.value == PREFERRED_JURISDICTIONS:
                     check.value = list(self.preferred_jurisdictions)
@@ -177,6 +229,7 @@ def parse_playbook(text: str, source: str) -> Playbook:
         line = _rule_line(raw, dupes[0], nth=2)
         raise PlaybookError(f"{source}: line {line}: duplicate rule id(s): {', '.join(dupes)}")
     _check_patterns(book, raw, source)
+    _check_wording(book, raw, source)
     return book.resolved()
 
 
@@ -202,6 +255,18 @@ def _check_patterns(book: Playbook, raw: dict[str, Any], source: str) -> None:
                 raise PlaybookError(
                     f"{source}: line {line}: rules.{i}.checks.{j}.value: bad regular expression ({e})"
                 ) from e
+
+
+def _check_wording(book: Playbook, raw: dict[str, Any], source: str) -> None:
+    """A text check is a pattern a lawyer cannot read: it must say in words what it tests."""
+    for i, rule in enumerate(book.rules):
+        for j, check in enumerate(rule.checks):
+            if check.attribute == "text" and not (check.message and check.met):
+                line = _line_of(raw, ("rules", i, "checks", j))
+                raise PlaybookError(
+                    f"{source}: line {line}: rules.{i}.checks.{j}: a text check needs `message` "
+                    "(what is wrong when it fails) and `met` (what holds when it passes)"
+                )
 
 
 def builtin_playbooks() -> list[str]:

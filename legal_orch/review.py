@@ -13,7 +13,8 @@ from langgraph.types import Command
 
 from legal_orch.context import ReviewContext
 from legal_orch.graph import STATE_VERSION, build_graph, open_checkpointer
-from legal_orch.ingest.pdf import _check_file, display_name, sha256_file
+from legal_orch.ingest import check_input
+from legal_orch.ingest.pdf import sha256_file
 from legal_orch.llm import make_chat_model
 from legal_orch.playbook import Playbook, load_playbook
 from legal_orch.registry import Registry, default_registry
@@ -94,7 +95,7 @@ class Reviewer:
     ) -> ReviewReport | Paused:
         """Review `path`; resume an interrupted or crashed run of the same file if there is one."""
         path = Path(path)
-        _check_file(path, display_name(path), self.settings.max_file_mb)
+        check_input(path, self.settings.max_file_mb)
         thread = self.thread_id(path, client)
         config: RunnableConfig = {"configurable": {"thread_id": thread}}
         snap = self.graph.get_state(config)

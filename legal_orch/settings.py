@@ -26,9 +26,13 @@ class Settings(BaseSettings):
     decisions_db: Path | None = (
         None  # lawyers' decisions (the gold set); default: <data_dir>/decisions.sqlite
     )
+    # Keep every reviewed contract's sentences in Chroma for cross-contract search (slower).
+    index_contracts: bool = False
     embed_threads: int = 0  # threads of the ONNX encoder; 0: every core, up to 4
     max_pages: int = 500
     max_file_mb: float = 100.0
+    ocr: bool = False  # read scanned PDFs with OCR (ocrmypdf + Tesseract); batch turns it on
+    ocr_timeout: float = 300.0  # seconds one file's OCR may take
     playbook: str = "commercial"
     precedents_per_finding: int = 3
     max_reroutes: int = 2

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import hashlib
 
-from legal_orch.domain import Clause, Document, Page, Segmentation, Subtask
+from legal_orch.domain import (
+    Clause,
+    Deal,
+    Document,
+    KeyTerms,
+    Page,
+    Party,
+    Segmentation,
+    Subtask,
+)
 from legal_orch.ingest.segment import segment
-from legal_orch.playbook import Rule, RuleExample
+from legal_orch.playbook import Playbook, Rule, RuleExample
+from legal_orch.side import resolve_client
 
 
 def example_document(text: str) -> Document:
@@ -41,6 +51,18 @@ def example_case(
             )
         ]
     sub = Subtask(
-        id=f"{rule.id}#ex", rule_id=rule.id, categories=rule.categories, agent="risk_analysis"
+        id=f"{rule.id}#ex",
+        rule_id=rule.id,
+        categories=rule.categories,
+        agent="risk_analysis",
+        deal=example_deal(rule, ex),
     )
     return sub, clauses, doc, segment(doc)
+
+
+def example_deal(rule: Rule, ex: RuleExample) -> Deal:
+    """The deal an example is judged in: its parties and client, resolved as a review would."""
+    parties = [Party(name=n, short_names=[n], role=r) for n, r in ex.parties.items()]
+    book = Playbook(name="example", perspective=rule.perspective, rules=[rule])
+    client = resolve_client(parties, ex.client, book)
+    return Deal(key_terms=KeyTerms(parties=parties), client=client)

@@ -46,6 +46,12 @@ def _kinds(text: str, categories=None) -> list[tuple[str, object]]:
         ("governed by the laws of the State of New York", ("jurisdiction", "New York")),
         ("the courts of England shall have jurisdiction", ("jurisdiction", "England and Wales")),
         ('Acme (the "Licensor") grants', ("party", "licensor")),
+        (
+            "EXCEED ONE HUNDRED PERCENT (100%) OF THE AGGREGATE AMOUNT OF THE FEES",
+            ("multiple", 1.0),
+        ),
+        ("shall not exceed the fees paid by Customer in the year", ("multiple", 1.0)),
+        ("unless terminated within sixty (60) days prior to the expiration", ("notice_days", 60)),
     ],
 )
 def test_attribute_kinds(text, expected):
@@ -54,6 +60,18 @@ def test_attribute_kinds(text, expected):
         assert not [k for k in found if k[0] == "money"]
     else:
         assert expected in found, found
+
+
+def test_a_covenant_for_the_term_only_runs_no_time_after_it():
+    text = "During the Term, Reseller shall not solicit Supplier's employees."
+    assert ("duration", 0) in _kinds(text, ["No-Solicit of Employees"])
+    assert ("duration", 0) not in _kinds(text, ["Governing Law"])
+    longer = "During the Term and for two (2) years thereafter, Reseller shall not compete."
+    assert ("duration", 0) not in _kinds(longer, ["Non-Compete"])
+
+
+def test_a_percentage_of_something_else_stays_a_percentage():
+    assert ("percent", 15.0) in _kinds("a discount of 15% on list prices")
 
 
 def test_west_virginia_is_not_virginia():

@@ -117,3 +117,35 @@ def test_precedents_are_loaded_once_and_indexed_in_this_store(tmp_path, embedder
     assert bank.ensure_indexed().count() == len(bank.records)
     names = {c.name for c in store.client.list_collections()}
     assert bank.collection_name in names
+
+
+def test_a_contract_under_review_is_searched_in_memory_and_embedded_once(tmp_path, sample_doc):
+    from legal_orch.ingest.segment import segment
+
+    calls = []
+
+    class Counting:
+        name = "counting"
+
+        def __init__(self, inner):
+            self.inner = inner
+
+        def encode(self, texts):
+            calls.append(len(texts))
+            return self.inner.encode(texts)
+
+    from legal_orch.retrieval.embeddings import default_embedder
+
+    seg = segment(sample_doc)
+    store = Store(Settings(data_dir=tmp_path), Counting(default_embedder()))
+    store.remember(sample_doc, seg)
+    assert calls == []  # nothing embedded until an agent searches
+    [hit] = store.search_contract(
+        sample_doc.sha256, "governed by the laws of the province of Ontario", k=1
+    )
+    assert "ontario" in hit["text"].lower()
+    assert sample_doc.text[hit["start"] : hit["end"]] == hit["text"]
+    store.search_contract(sample_doc.sha256, "termination for convenience", k=1)
+    assert calls == [len(seg.sentences), 1, 1]  # the sentences once, then one query each
+    names = {c.name for c in store.client.list_collections()}
+    assert not any(n.startswith("contract-") for n in names)  # nothing kept in Chroma

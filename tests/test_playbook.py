@@ -51,6 +51,10 @@ def test_rule_example_through_risk_agent(rule, example):
         assert c.quote == doc.text[c.start : c.end]
     if finding.status in ("deviation", "compliant") and clauses:
         assert finding.citations, "a judged clause must be cited"
+    if example.burdens:
+        assert finding.burdens == example.burdens, finding.explanation
+    if not clauses and not rule.hypothesis:  # nothing found is never compliant
+        assert finding.status in ("missing", "not_found") and not finding.citations
 
 
 def test_builtin_playbooks_are_shipped():
@@ -136,6 +140,20 @@ def test_a_firm_playbook_loads_from_a_path(tmp_path):
         ),
         (GOOD.replace("[Cap on Liability]", "[Cap on Liability"), 6, "invalid YAML"),
         (GOOD + "    checks:\n      - {attribute: colour, op: '>='}\n", 8, "attribute"),
+        (GOOD + "    direction:\n      reads: obligation\n      mutual: maybe\n", 9, "mutual"),
+        (GOOD + "    direction:\n      reads: sideways\n", 8, "reads"),
+        (
+            GOOD + "    checks:\n      - {attribute: text, op: matches, value: x, message: m}\n",
+            8,
+            "`met`",
+        ),
+        # an unquoted comma in a flow mapping splits the text into a stray key
+        (
+            GOOD + "    checks:\n      - {attribute: money, op: '>=', value: 1, met: a, b}\n",
+            8,
+            "Extra inputs",
+        ),
+        (GOOD + "    requires: {any_of: [colour], message: m}\n", 7, "any_of"),
     ],
 )
 def test_malformed_playbook_names_the_line(text, line, needle):
@@ -144,6 +162,30 @@ def test_malformed_playbook_names_the_line(text, line, needle):
     msg = str(err.value)
     assert msg.startswith(f"firm.yaml: line {line}:"), msg
     assert needle in msg
+
+
+def test_direction_and_requirement_load():
+    book = parse_playbook(
+        GOOD
+        + "    requires: {any_of: [money, multiple], message: no amount}\n"
+        + "    direction: {reads: right, burdens_client: against, burdens_counterparty: favourable}\n",
+        "firm.yaml",
+    )
+    rule = book.rules[0]
+    assert rule.direction.reads == "right" and rule.direction.mutual == "check"
+    assert rule.requires.any_of == ["money", "multiple"]
+
+
+def test_rules_inherit_the_playbook_perspective():
+    book = load_playbook("commercial")
+    assert all(r.perspective == book.perspective for r in book.rules)
+    directional = {r.id for r in book.rules if r.direction}
+    assert {
+        "exclusivity",
+        "termination-for-convenience",
+        "liability-cap",
+        "insurance",
+    } <= directional
 
 
 def test_missing_playbook_file_is_a_clear_error(tmp_path):

@@ -8,9 +8,12 @@ import json
 import numpy as np
 import pytest
 from legal_orch_agents.precedent_research import build as bp
+from legal_orch_agents.precedent_research.acord_map import cuad_categories
 from legal_orch_agents.precedent_research.bank import PrecedentBank
-from legal_orch_agents.precedent_research.market import compare, duration_days, format_days
+from legal_orch_agents.precedent_research.market import Market, format_days, share
+from legal_orch_agents.precedent_research.measures import Cap, answer_days, cap, jurisdictions
 from legal_orch_agents.precedent_research.rerank import Memory, Pool, fit, pool_features, text_key
+from legal_orch_agents.precedent_research.sources import contract_type, label, parties
 
 from legal_orch.datasets.splits import cuad_split
 
@@ -47,20 +50,24 @@ def bank_records() -> list[dict]:
             "id": f"t:{i}",
             "text": text,
             "category": cat,
-            "contract_type": "License_Agreements",
+            "contract_type": "licence agreement",
             "answer": answer,
-            "source": f"contract-{i}.pdf",
+            "contract": f"c{i}",
+            "parties": [f"Licensor {i} Inc.", f"Licensee {i} LLC"],
+            "source": f"Licence agreement between Licensor {i} Inc. and Licensee {i} LLC",
             "corpus": "cuad",
         }
         for i, (text, answer, cat) in enumerate(rows)
     ]
 
 
-def write_bank(directory, embedder, records=None):
-    """Write a bank directory as the build command does (clauses and int8 vectors)."""
+def write_bank(directory, embedder, records=None, contracts=None):
+    """Write a bank directory as the build command does (clauses, contracts, int8 vectors)."""
     directory.mkdir(parents=True, exist_ok=True)
     records = records or bank_records()
     bp.write_clauses(records, directory / bp.CLAUSES_FILE)
+    if contracts is not None:
+        bp.write_clauses(contracts, directory / "contracts.jsonl.gz")
     sha = bp.sha256_file(directory / bp.CLAUSES_FILE)
     bp.write_vectors(records, embedder, directory / bp.VECTORS_FILE, sha)
     return directory
@@ -101,7 +108,7 @@ def bank(tmp_path_factory, embedder):
 def test_search_finds_the_matching_clause_type(bank):
     hits = bank.search("Which state's law governs the contract? New York law applies.", k=3)
     assert hits[0].category == "Governing Law"
-    assert hits[0].source.startswith("contract-")
+    assert hits[0].source.startswith("Licence agreement between Licensor")
     assert hits[0].score >= hits[-1].score
 
 
@@ -149,49 +156,163 @@ def test_int8_vectors_keep_cosine(embedder):
     assert np.min(np.sum(v * restored, axis=1)) > 0.999
 
 
-def test_answers_count_each_contract_once(bank):
-    records = bank_records() + [{**bank_records()[0], "id": "dup"}]
-    twin = PrecedentBank(records, embedder=bank.embedder, vectors=np.zeros((len(records), 384)))
-    assert sorted(twin.answers("Governing Law")) == sorted(a for _, a in GOVERNING)
+def test_share_says_small_shares_as_counts():
+    assert share(1, 275) == "1 of the 275 precedent contracts"
+    assert share(98, 322) == "98 of the 322 precedent contracts (30%)"
+    assert share(0, 12) == "none of the 12 precedent contracts"
+    assert share(12, 12) == "all 12 precedent contracts"
+    assert share(271, 272) == "271 of the 272 precedent contracts"  # never "100%" short of all
 
 
-def test_compare_duration_against_distribution():
-    theirs = ["30 days", "90 days", "60 days", "6 months", "30 days", "successive 1 year"]
-    text = compare("Notice Period to Terminate Renewal", "10 days", theirs)
-    assert text == (
-        "Notice Period to Terminate Renewal: 10 days here; 100% of 6 precedent contracts give "
-        "more and 0% less (median 60 days)."
+def test_peers_need_enough_contracts_of_the_kind():
+    contracts = [
+        {"key": str(i), "contract_type": kind, "present": {"Exclusivity": "Yes"} if i % 2 else {}}
+        for i, kind in enumerate(["reseller agreement"] * 6 + ["licence agreement"] * 4)
+    ]
+    market = Market(contracts)
+    assert market.presence("Exclusivity", True, ("reseller agreement",)) == (
+        "Exclusivity: this contract has an Exclusivity clause, as do 5 of the 10 precedent "
+        "contracts (50%), and 3 of the 6 reseller agreements (50%)."
+    )
+    assert "licence" not in market.presence("Exclusivity", False, ("licence agreement",))
+
+
+def test_cap_is_placed_among_the_fee_caps():
+    caps = [
+        {"basis": "fees", "multiple": 1.0, "months": 12},
+        {"basis": "fees", "multiple": 2.0},
+        {"basis": "amount", "amount": 5e6},
+        None,
+    ]
+    contracts = [
+        {"key": str(i), "present": {"Cap on Liability": "Yes"}, "measures": {"Cap on Liability": c}}
+        for i, c in enumerate(caps)
+    ]
+    contracts = [
+        {**c, "measures": {k: v for k, v in c["measures"].items() if v}} for c in contracts
+    ]
+    contracts.append({"key": "x", "present": {}, "measures": {}})
+    market = Market(contracts)
+    assert market.cap(Cap(basis="fees", multiple=1.0, months=12), True) == (
+        "Cap on Liability: 1× the fees of the prior 12 months here. 4 of the 5 precedent "
+        "contracts (80%) have such a clause: 2 cap liability at the fees paid or a multiple of "
+        "them, 1 at a fixed sum, and 1 set no amount that could be read (most of those only "
+        "exclude kinds of damages). 1 of the 2 fee caps (50%) is at 1×, 0 lower and 1 higher; "
+        "1 of them looks back 12 months, as here."
+    )
+    assert market.cap(None, True).startswith(
+        "Cap on Liability: this contract has a Cap on Liability clause, as do 4 of the 5"
     )
 
 
-def test_compare_value_and_what_is_not_compared():
-    theirs = ["New York", "New York", "Delaware", "California", "new york", "Texas"]
-    text = compare("Governing Law", "Delaware", theirs)
-    assert text is not None
-    assert "17% of 6 precedent contracts give the same" in text
-    assert "New York 50%" in text
-    assert compare("Expiration Date", "2020-12-31", theirs) is None  # dates: no market
-    assert compare("Governing Law", "Delaware", theirs[:2]) is None  # too few precedents
-    assert compare("Governing Law", None, theirs) is None
-
-
-@pytest.mark.parametrize(
-    ("answer", "days"),
-    [("30 days", 30), ("successive 1 year", 365), ("6 months", 180), ("perpetual", None)],
-)
-def test_duration_days(answer, days):
-    assert duration_days(answer) == days
-
-
 def test_format_days():
-    assert [format_days(d) for d in (365, 730, 180, 60, 14, 1)] == [
+    assert [format_days(d) for d in (365, 730, 180, 60, 90, 14, 1)] == [
         "1 year",
         "2 years",
         "6 months",
         "60 days",
+        "90 days",
         "14 days",
         "1 day",
     ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "days"),
+    [
+        ("30 days", 30),
+        ("successive 1 year", 365),
+        ("(6) months", 180),
+        ("perpetual", None),
+        ("Either party may give sixty days notice before the end of the term", None),
+    ],
+)
+def test_answer_days_reads_normalised_answers_only(answer, days):
+    assert answer_days(answer) == days
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "IN NO EVENT SHALL LIABILITY EXCEED ONE HUNDRED PERCENT (100%) OF THE FEES PAID BY "
+            "RESELLER IN THE TWELVE (12) MONTH PERIOD PRECEDING THE EVENT.",
+            Cap(basis="fees", multiple=1.0, months=12),
+        ),
+        (
+            "Each party's liability shall not exceed two (2) times the fees paid under this Agreement.",
+            Cap(basis="fees", multiple=2.0),
+        ),
+        (
+            "Company's liability shall not exceed the fees that MA has paid under this Agreement.",
+            Cap(basis="fees", multiple=1.0),
+        ),
+        (
+            "In no event shall either party's liability exceed $1,000,000.",
+            Cap(basis="amount", amount=1_000_000.0),
+        ),
+        ("Neither party is liable for indirect or consequential damages.", None),
+    ],
+)
+def test_cap_basis(text, want):
+    assert cap(text) == want
+
+
+def test_jurisdictions_drop_the_country_of_a_named_state():
+    assert jurisdictions("the laws of the Province of Ontario, Canada") == ["Ontario"]
+    assert jurisdictions("England") == ["England and Wales"]
+    assert jurisdictions("People's Republic of China") == ["China"]
+    assert jurisdictions("13.1 as agreed in Schedule 4") == []
+
+
+def test_parties_and_labels():
+    names = parties(
+        'PivX Corporation ("PivX"); DETTO TECHNOLOGIES, INC. ("Detto"); (the "Parties" or "Party")'
+    )
+    assert names == ["PivX Corporation", "Detto Technologies, Inc."]
+    assert parties('BW-3 FRANCHISE SYSTEMS, INC. ("we")') == ["BW-3 Franchise Systems, Inc."]
+    assert parties('Pizza Fusion Holding, Inc. ("we"); Franchisee ("you")') == [
+        "Pizza Fusion Holding, Inc."
+    ]
+    assert label("reseller agreement", names, "Reseller Agreement") == (
+        "Reseller agreement between PivX Corporation and Detto Technologies, Inc."
+    )
+    assert (
+        label("franchise agreement", names[:1], None) == "Franchise agreement of PivX Corporation"
+    )
+    assert label("supply agreement", ["A Co", "B Co", "C Co", "D Co"], None) == (
+        "Supply agreement between A Co, B Co and 2 others"
+    )
+    assert contract_type("License_Agreements") == "licence agreement"
+
+
+@pytest.mark.parametrize(
+    ("query", "heading", "want"),
+    [
+        ("Non-compete bound by time and territory", "Restrictive Covenants", ("Non-Compete",)),
+        ("New York Governing Law", "Governing Law", ("Governing Law",)),
+        (
+            "buyer-favorable cap on liability clauses",
+            "Limitation of Liability",
+            ("Cap on Liability", "Uncapped Liability"),
+        ),
+        (
+            "fraud, negligence or willful misconduct carveout to liability cap",
+            "Limitation of Liability",
+            ("Uncapped Liability", "Cap on Liability"),
+        ),
+        ("product warranty of shelf life", "Limitation of Liability", ("Warranty Duration",)),
+        ('"as-is" clause', "Limitation of Liability", ()),
+        ("first party indemnification of specified claims", "Indemnification", ()),
+        (
+            "Clause that requires notice to terminate auto-renew",
+            "Term",
+            ("Notice Period to Terminate Renewal", "Renewal Term"),
+        ),
+    ],
+)
+def test_acord_queries_map_to_cuad_categories(query, heading, want):
+    assert cuad_categories(query, heading) == want
 
 
 def test_memory_recalls_grades_of_similar_queries_but_not_its_own():
@@ -222,6 +343,66 @@ def _name(split: str) -> str:
     return next(f"C{i}.pdf" for i in range(1000) if cuad_split(f"C{i}.pdf") == split)
 
 
+def test_build_names_contracts_and_records_every_one(tmp_path, embedder):
+    data = tmp_path / "data"
+    folder = data / "cuad" / "full_contract_pdf" / "Part_I" / "Hosting"
+    folder.mkdir(parents=True)
+    (data / "cuad" / "full_contract_txt").mkdir()
+    train, other, test = [
+        n for n in (f"C{i}.pdf" for i in range(1000)) if cuad_split(n) == "train"
+    ][:2] + [_name("test")]
+    acord_text = "The Licensee shall keep accurate books and let the Licensor audit them yearly."
+    for name in (train, other, test):
+        (folder / name).write_bytes(b"")
+    (data / "cuad" / "full_contract_txt" / train.replace(".pdf", ".txt")).write_text(
+        "HOSTING AGREEMENT. " + acord_text + " This Agreement is governed by the laws of Texas."
+    )
+    header = ["Filename", "Document Name", "Document Name-Answer", "Parties", "Parties-Answer"]
+    header += ["Governing Law", "Governing Law-Answer", "Exclusivity", "Exclusivity-Answer"]
+    with (data / "cuad" / "master_clauses.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerow(
+            [train, "['HOSTING AGREEMENT']", "HOSTING AGREEMENT", "['Acme']",
+             'ACME CORP. ("Acme"); Beta Hosting LLC ("Host")',
+             "['governed by the laws of Texas']", "Texas", "[]", "No"]
+        )  # fmt: skip
+        w.writerow(
+            [other, "['HOSTING AGREEMENT']", "HOSTING AGREEMENT", "['Gamma']",
+             'Gamma Inc. ("Gamma"); Delta Ltd ("Delta")', "[]", "",
+             "['Gamma appoints Delta its exclusive host']", "Yes"]
+        )  # fmt: skip
+        w.writerow([test, "[]", "", "[]", "Omega", "['laws of Ohio']", "Ohio", "[]", "No"])
+    (data / "acord" / "qrels").mkdir(parents=True)
+    (data / "acord" / "corpus.jsonl").write_text(
+        json.dumps({"_id": "a1", "text": acord_text}) + "\n"
+    )
+    (data / "acord" / "queries.jsonl").write_text(
+        json.dumps(
+            {"_id": "q", "text": "Audit Rights", "metadata": {"category": "Affirmative Covenants"}}
+        )
+        + "\n"
+    )
+    (data / "acord" / "qrels" / "train.tsv").write_text("query-id\tcorpus-id\tscore\nq\ta1\t4\n")
+    out = tmp_path / "out"
+    manifest = bp.main(data, out, embedder=embedder)
+    bank = PrecedentBank.load(out, embedder=embedder, reranker=None)
+    law = next(r for r in bank.records if r["category"] == "Governing Law")
+    # Named by type and parties, never by the file name.
+    assert law["source"] == "Hosting agreement between Acme Corp. and Beta Hosting LLC"
+    assert law["parties"] == ["Acme Corp.", "Beta Hosting LLC"]
+    # Every bank contract is recorded, with and without each clause; test contracts are not.
+    assert manifest["counts"]["contracts"] == 2
+    assert len(bank.market.having("Exclusivity")) == 1
+    assert len(bank.market.contracts) == 2
+    assert bank.market.measures("Governing Law") == [["Texas"]]
+    # The ACORD clause: named by the CUAD contract holding it, under the CUAD category its
+    # query maps to, with its rating from the train judgements.
+    a1 = next(r for r in bank.records if r["id"] == "acord:a1")
+    assert a1["source"] == law["source"] and a1["category"] == "Audit Rights"
+    assert (a1["rating"], a1["rated_for"]) == (5, "Audit Rights")
+
+
 def test_build_keeps_test_contracts_out(tmp_path, embedder):
     data = tmp_path / "data"
     (data / "cuad" / "full_contract_pdf" / "Part_I" / "Hosting").mkdir(parents=True)
@@ -239,7 +420,9 @@ def test_build_keeps_test_contracts_out(tmp_path, embedder):
         json.dumps({"_id": "a1", "text": "Texas law."}) + "\n"
     )
     (data / "acord" / "queries.jsonl").write_text(
-        json.dumps({"_id": "q", "text": "Texas law", "metadata": {"category": "Governing Law"}})
+        json.dumps(
+            {"_id": "q", "text": "Texas Governing Law", "metadata": {"category": "Governing Law"}}
+        )
         + "\n"
     )
     (data / "acord" / "qrels" / "train.tsv").write_text("query-id\tcorpus-id\tscore\nq\ta1\t3\n")
@@ -248,9 +431,16 @@ def test_build_keeps_test_contracts_out(tmp_path, embedder):
     bank = PrecedentBank.load(out, embedder=embedder, reranker=None)
     texts = {r["text"]: r for r in bank.records}
     assert set(texts) == {"governed by the laws of Texas", "Texas law."}  # no Parties, no test
-    assert texts["governed by the laws of Texas"]["contract_type"] == "Hosting"
+    assert texts["governed by the laws of Texas"]["contract_type"] == "hosting agreement"
     assert texts["Texas law."]["category"] == "Governing Law"
-    assert manifest["counts"] == {"cuad": 1, "acord": 1}
+    assert manifest["counts"] == {"cuad": 1, "acord": 1, "contracts": 1}
     assert manifest["files"][bp.CLAUSES_FILE] == bp.sha256_file(out / bp.CLAUSES_FILE)
     assert "CC BY 4.0" in manifest["sources"]["cuad"]["licence"]
     assert bank.vectors.shape == (2, 384)
+
+
+def test_a_bank_without_its_contracts_says_comparisons_need_a_rebuild(tmp_path, embedder, capsys):
+    directory = write_bank(tmp_path / "precedents", embedder)
+    bank = PrecedentBank.load(directory, embedder=embedder, reranker=None)
+    assert bank.market.contracts == []
+    assert "no contracts.jsonl.gz" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from legal_orch_ui.views import (
 from legal_orch.decisions import STATUSES, DecisionError, finding_snapshot, with_decisions
 from legal_orch.domain import SEVERITIES, Finding
 from legal_orch.errors import LegalOrchError
+from legal_orch.reports.key_terms import key_term_rows, side_line
 from legal_orch.reports.report import ReviewReport, render
 from legal_orch.review import Paused
 
@@ -42,6 +43,18 @@ with st.sidebar:
     pause = st.checkbox(
         "Pause for my decision on uncertain high risks", value=True, key="interrupts"
     )
+    use_ocr = st.checkbox(
+        "Read scanned PDFs with OCR",
+        value=False,
+        key="ocr",
+        help="Slower; citations then point at the text OCR read from the page images.",
+    )
+    acting_for = st.text_input(
+        "We act for",
+        key="acting_for",
+        placeholder="a party's name, short name or role",
+        help="Leave empty and the review says which side it assumed and why.",
+    )
 
 try:
     pb_key, playbook = services.choose_playbook(
@@ -54,21 +67,27 @@ st.sidebar.caption(f"Playbook **{playbook.name}**: {len(playbook.rules)} rules")
 
 # --- upload and review -------------------------------------------------------------------------
 files = st.file_uploader(
-    "Contracts (PDF)",
+    "Contracts (PDF or Word .docx)",
     accept_multiple_files=True,
     key="contracts",
     help=f"Up to {settings.max_file_mb:g} MB and {settings.max_pages} pages each.",
 )
 if st.button("Review", type="primary", disabled=not files, key="run_review"):
     batch = [
-        services.prepare_upload(settings, up.name, up.getvalue(), services.upload_dir())
+        services.prepare_upload(
+            settings, up.name, up.getvalue(), services.upload_dir(), ocr=use_ocr
+        )
         for up in files
     ]
     for entry in batch:
         entries[entry.name] = entry
     good = [e for e in batch if not e.error]
     try:
-        rev = services.reviewer(settings, pb_key, playbook, interrupts=pause) if good else None
+        rev = (
+            services.reviewer(settings, pb_key, playbook, interrupts=pause, ocr=use_ocr)
+            if good
+            else None
+        )
     except LegalOrchError as e:
         st.error(str(e))
         good = []
@@ -81,7 +100,7 @@ if st.button("Review", type="primary", disabled=not files, key="run_review"):
                     bar.progress(tracker.fraction(), text=tracker.last)
                     table.dataframe(tracker.table(), hide_index=True)
 
-            services.review_entry(rev, entry, show)
+            services.review_entry(rev, entry, show, acting_for.strip() or None)
             state = "error" if entry.error else "complete"
             box.update(label=entry.error or f"{entry.name}: reviewed", state=state, expanded=False)
 
@@ -212,7 +231,8 @@ def show_finding(report: ReviewReport, f: Finding, decision: str) -> None:
             if f.comparison:
                 st.markdown(f.comparison)
             for p in f.precedents:
-                st.markdown(f"**{p.category or '-'}** · {p.source} · score {p.score:.2f}")
+                stars = f" · rated {p.rating} of 5 by ACORD's lawyers" if p.rating else ""
+                st.markdown(f"**{p.category or '-'}** · {p.source}{stars}")
                 st.text(p.text)
             if not (f.comparison or f.precedents):
                 st.write("No precedents retrieved for this finding.")
@@ -227,6 +247,43 @@ def show_finding(report: ReviewReport, f: Finding, decision: str) -> None:
                 st.write("No recommendation.")
         with dec:
             decision_form(report, f)
+
+
+def show_key_terms(report: ReviewReport) -> None:
+    """The deal's facts first, with the side the review took and a way to take the other."""
+    st.markdown("#### Key terms")
+    st.caption(side_line(report.client))
+    rows = key_term_rows(report.key_terms)
+    if rows:
+        unit = report.document.unit
+        st.dataframe(
+            [
+                {
+                    "Term": r.label,
+                    "Value": r.value,
+                    "Where": f"{unit}{r.citations[0].page}: {' '.join(r.citations[0].quote.split())[:140]}"
+                    if r.citations
+                    else "",
+                }
+                for r in rows
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
+    else:
+        st.write("No key terms were read from this contract.")
+    parties = [p.name for p in report.key_terms.parties]
+    if parties and entry.path is not None:
+        c1, c2 = st.columns([3, 1])
+        current = report.client.party if report.client.party in parties else parties[0]
+        side = c1.selectbox(
+            "Review again for", parties, index=parties.index(current), key="side_pick"
+        )
+        if c2.button("Re-review", key="side_go") and side:
+            rev = services.reviewer(settings, pb_key, playbook, interrupts=pause)
+            with st.spinner(f"Reviewing {entry.name} for {side}…"):
+                services.review_entry(rev, entry, lambda _e: None, side)
+            st.rerun()
 
 
 def show_report(report: ReviewReport) -> None:
@@ -252,6 +309,7 @@ def show_report(report: ReviewReport) -> None:
     if failed:
         st.warning("Validation: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
 
+    show_key_terms(report)
     latest = store.latest(report.document.sha256)
     decided = {rule: d.decision for (_, rule), d in latest.items()}
     st.markdown("#### Findings")
@@ -270,9 +328,27 @@ def show_report(report: ReviewReport) -> None:
     st.markdown("#### Downloads")
     full = with_decisions(report, latest)
     stem = report.document.name.rsplit(".", 1)[0]
+    r1, r2 = st.columns(2)
+    if entry.path is not None:
+        r1.download_button(
+            "Redline (Word, tracked changes)",
+            services.redline_bytes(full, entry.path),
+            f"{stem}-redline.docx",
+            key="dl_redline",
+            on_click="ignore",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    r2.download_button(
+        "Key dates (calendar .ics)",
+        services.calendar_text(full),
+        f"{stem}-dates.ics",
+        "text/calendar",
+        key="dl_ics",
+        on_click="ignore",
+    )
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button(
-        "Word",
+        "Word report",
         services.docx_bytes(full),
         f"{stem}-review.docx",
         key="dl_docx",

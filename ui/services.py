@@ -22,7 +22,7 @@ from legal_orch.cli import SHARED_DATA
 from legal_orch.decisions import DecisionStore
 from legal_orch.domain import Document
 from legal_orch.errors import LegalOrchError
-from legal_orch.ingest.pdf import parse_pdf
+from legal_orch.ingest import parse as parse_document
 from legal_orch.playbook import Playbook, builtin_playbooks, load_playbook, parse_playbook
 from legal_orch.reports.report import ReviewReport
 from legal_orch.review import Paused, Reviewer
@@ -67,11 +67,13 @@ def _reviewer(key: str, _settings: Settings, _playbook: Playbook) -> Reviewer:
     return Reviewer(_settings, playbook=_playbook)
 
 
-def reviewer(settings: Settings, key: str, playbook: Playbook, *, interrupts: bool) -> Reviewer:
+def reviewer(
+    settings: Settings, key: str, playbook: Playbook, *, interrupts: bool, ocr: bool = False
+) -> Reviewer:
     """The (cached) reviewer for a playbook; building one loads models, so it is kept."""
-    s = settings.model_copy(update={"interrupts": interrupts})
+    s = settings.model_copy(update={"interrupts": interrupts, "ocr": ocr})
     try:
-        return _reviewer(f"{key}|{interrupts}|{s.data_dir}", s, playbook)
+        return _reviewer(f"{key}|{interrupts}|{ocr}|{s.data_dir}", s, playbook)
     except LegalOrchError:
         raise
     except (
@@ -96,15 +98,22 @@ class Entry:
     doc: Document | None = None
     result: ReviewReport | Paused | None = None
     error: str | None = None
+    client: str | None = None  # whose side the review was asked to take
 
 
-def prepare_upload(settings: Settings, name: str, data: bytes, folder: Path) -> Entry:
+def prepare_upload(
+    settings: Settings, name: str, data: bytes, folder: Path, *, ocr: bool = False
+) -> Entry:
     """Save one upload under a safe name and parse it; a bad file becomes a one-line error."""
     entry = Entry(name=safe_name(name))
     try:
         entry.path = save_upload(name, data, folder)
-        entry.doc = parse_pdf(
-            entry.path, max_pages=settings.max_pages, max_file_mb=settings.max_file_mb
+        entry.doc = parse_document(
+            entry.path,
+            max_pages=settings.max_pages,
+            max_file_mb=settings.max_file_mb,
+            ocr=ocr,
+            ocr_timeout=settings.ocr_timeout,
         )
     except LegalOrchError as e:
         entry.error = str(e)
@@ -112,11 +121,15 @@ def prepare_upload(settings: Settings, name: str, data: bytes, folder: Path) -> 
 
 
 def review_entry(
-    rev: Reviewer, entry: Entry, on_progress: Callable[[dict[str, Any]], None]
+    rev: Reviewer,
+    entry: Entry,
+    on_progress: Callable[[dict[str, Any]], None],
+    client: str | None = None,
 ) -> Entry:
     """Review a prepared upload; a failed review becomes a one-line error, never an empty review."""
+    entry.client = client or None
     try:
-        entry.result = rev.review(entry.path, on_progress=on_progress)
+        entry.result = rev.review(entry.path, on_progress=on_progress, client=entry.client)
     except LegalOrchError as e:
         entry.error = str(e)
     except Exception as e:  # noqa: BLE001 - one broken review must not stop the rest of the upload
@@ -128,7 +141,8 @@ def review_entry(
 def resume(rev: Reviewer, entry: Entry, answers: dict[str, dict[str, str]]) -> Entry:
     """Answer a paused review and run it on to its report."""
     try:
-        entry.result, entry.error = rev.review(entry.path, decisions=answers), None
+        entry.result = rev.review(entry.path, decisions=answers, client=entry.client)
+        entry.error = None
     except LegalOrchError as e:
         entry.error = str(e)
     except Exception as e:  # noqa: BLE001 - shown as one line; the traceback goes to the log
@@ -137,6 +151,20 @@ def resume(rev: Reviewer, entry: Entry, answers: dict[str, dict[str, str]]) -> E
             f"{entry.name}: resuming the review failed ({type(e).__name__}: {str(e)[:200]})"
         )
     return entry
+
+
+def redline_bytes(report: ReviewReport, source: Path) -> bytes:
+    """The contract with the review's changes tracked (rejected findings left out)."""
+    from legal_orch.reports.redline import to_redline
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return to_redline(report, source, Path(tmp) / "redline.docx").read_bytes()
+
+
+def calendar_text(report: ReviewReport) -> str:
+    from legal_orch.reports.calendar import to_ics
+
+    return to_ics([report])
 
 
 def docx_bytes(report: ReviewReport) -> bytes:

@@ -74,6 +74,24 @@ _MULTIPLE = re.compile(
     re.I,
 )
 _PERCENT = re.compile(r"\b(?P<n>\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", re.I)
+# "100% of the aggregate amount of the license fees": a percentage of the fees is a multiple.
+_OF_FEES = re.compile(
+    r"^\)?\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,6}?(?:fees|amounts|charges|sums|royalties|payments)\b",
+    re.I,
+)
+# "shall not exceed the fees paid ...": the fees themselves, one times over.
+_FEES_CAP = re.compile(
+    r"\b(?:exceed|limited\s+to|not\s+(?:be\s+)?(?:more|greater)\s+than|in\s+excess\s+of)\s+"
+    r"(?:an\s+amount\s+equal\s+to\s+)?(?P<f>(?:the\s+)?(?:total\s+|aggregate\s+)?"
+    r"(?:amount\s+of\s+(?:the\s+)?)?(?:fees|amounts|charges|sums)\s+(?:actually\s+)?(?:paid|payable))",
+    re.I,
+)
+# A period before the end of the term is a notice window: "sixty (60) days prior to the expiration".
+_BEFORE_END = re.compile(
+    r"^\W{0,3}(?:s\b)?\s*(?:prior\s+to|before|in\s+advance\s+of)\s+(?:the\s+)?"
+    r"(?:expir|end\b|renewal|terminat|then[-\s]current)",
+    re.I,
+)
 _MONTHS = [
     "january",
     "february",
@@ -175,6 +193,13 @@ _ROLE = re.compile(
     r"[\"“](?P<r>" + "|".join(_ROLES) + r")[\"”]|\b(?P<r2>" + "|".join(_ROLES) + r")\b"
 )
 NER_MAX_CHARS = 2000
+# A restrictive covenant that runs only "during the Term" lasts no time after it: its period after
+# the term is zero days, which a check on the post-term period can read.
+_RESTRICTIVE = {"Non-Compete", "No-Solicit of Employees", "No-Solicit of Customers", "Exclusivity"}
+_DURING_TERM = re.compile(r"\bduring\s+the\s+term(?:\s+of\s+this\s+agreement)?\b", re.I)
+_AFTER_TERM = re.compile(
+    r"thereafter|after\s+(?:the\s+)?(?:term|termination|expir)|following", re.I
+)
 
 
 def extract_attributes(
@@ -183,10 +208,13 @@ def extract_attributes(
     """Extract the typed attributes of `doc.text[start:end]`, each citing its exact span."""
     text = doc.text[start:end]
     found: list[tuple[int, int, str, str | float | int, str | float | int | None]] = []
-    for finder in (_money, _multiples, _percents, _durations, _dates, _jurisdictions, _roles):
+    finders = (_money, _multiples, _fee_caps, _percents, _durations, _dates, _jurisdictions, _roles)
+    for finder in finders:
         found.extend(finder(text))
     if categories and "Parties" in categories and len(text) <= NER_MAX_CHARS:
         found.extend(_organisations(text))
+    if categories and _RESTRICTIVE & set(categories):
+        found.extend(_term_only(text, found))
     kept = _without_overlaps(found)
     return [
         Attribute(kind=kind, value=value, normalized=norm, citation=doc.cite(start + a, start + b))
@@ -226,7 +254,7 @@ def _durations(text: str) -> Iterator[tuple]:
 
 def _is_notice(text: str, start: int, end: int) -> bool:
     """A period is a notice period if notice is named just after it or earlier in its sentence."""
-    if _NOTICE_AFTER.search(text[end : end + 30]):
+    if _NOTICE_AFTER.search(text[end : end + 30]) or _BEFORE_END.search(text[end : end + 40]):
         return True
     before = text[max(0, start - 80) : start]
     cut = max(before.rfind("."), before.rfind(";"))
@@ -248,9 +276,25 @@ def _multiples(text: str) -> Iterator[tuple]:
             yield m.start(), m.end(), "multiple", m.group(0), n
 
 
+def _term_only(text: str, found: list) -> Iterator[tuple]:
+    if any(f[2] == "duration" for f in found) or _AFTER_TERM.search(text):
+        return
+    if m := _DURING_TERM.search(text):
+        yield m.start(), m.end(), "duration", m.group(0), 0
+
+
+def _fee_caps(text: str) -> Iterator[tuple]:
+    for m in _FEES_CAP.finditer(text):
+        yield m.start("f"), m.end("f"), "multiple", m.group("f"), 1.0
+
+
 def _percents(text: str) -> Iterator[tuple]:
     for m in _PERCENT.finditer(text):
-        yield m.start(), m.end(), "percent", m.group(0), float(m.group("n"))
+        n = float(m.group("n"))
+        if _OF_FEES.search(text[m.end() : m.end() + 80]):
+            yield m.start(), m.end(), "multiple", m.group(0), n / 100
+        else:
+            yield m.start(), m.end(), "percent", m.group(0), n
 
 
 def _dates(text: str) -> Iterator[tuple]:

@@ -3,22 +3,22 @@
 Used by `legal-orch eval acord` (through the registry's hooks) and `legal-orch train rerank`.
 
 Data in ACORD's BEIR layout: `corpus.jsonl`, `queries.jsonl`, `qrels/<split>.tsv`. Two
-protocols: each query ranks its judged pool (every clause with a qrel for it, ~1,100; the
-protocol this data supports, whose rankings go to `run.tsv`), and each query searches the whole
-corpus through the product's `PrecedentBank.search` path (unjudged clauses count as grade 0).
+protocols: each query ranks its judged pool (every clause with a qrel for it, ~1,100; whose
+rankings go to `run.tsv`), and each query runs as a review's research subtask over the whole
+shipped bank (`acord_categories` says under which CUAD categories, `acord_ids` maps the
+precedents back to ACORD's clauses; unjudged clauses count as grade 0).
 """
 
 from __future__ import annotations
 
 import hashlib
-import statistics
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from legal_orch_agents.precedent_research.bank import DEFAULT_BANK, PrecedentBank, tokenize
+from legal_orch_agents.precedent_research.acord_map import cuad_categories
+from legal_orch_agents.precedent_research.bank import PrecedentBank, tokenize
 from legal_orch_agents.precedent_research.rerank import (
     DEFAULT_MODEL,
     Memory,
@@ -30,6 +30,7 @@ from legal_orch_agents.precedent_research.rerank import (
 
 from legal_orch.datasets.acord import Acord, load
 from legal_orch.datasets.acord_metric import mean_metrics
+from legal_orch.domain import Precedent
 from legal_orch.retrieval.embeddings import Embedder, default_embedder
 
 RUN_DEPTH = 100
@@ -89,6 +90,47 @@ def _cached_vectors(
     return vectors
 
 
+def acord_categories(query: str, heading: str | None) -> tuple[str, ...]:
+    """Return the CUAD categories an ACORD query asks about (the rule a review would run)."""
+    return cuad_categories(query, heading)
+
+
+def acord_ids(ctx, precedents: list[Precedent]) -> list[str]:
+    """Return the ACORD corpus ids of a review's precedents, best first.
+
+    A CUAD bank clause whose text is an ACORD clause's is that clause: ACORD took its clauses
+    from CUAD's contracts, and the judgements belong to the wording, not to the copy.
+    """
+    from legal_orch_agents.precedent_research import bank_of
+
+    bank = bank_of(ctx)
+    by_text = bank.shared_index("acord-by-text", _acord_by_text)
+    out = []
+    for p in precedents:
+        cid = (
+            p.id.removeprefix("acord:")
+            if p.id.startswith("acord:")
+            else by_text.get(text_key(p.text))
+        )
+        out.append(cid or p.id)
+    return out
+
+
+def bank_size(ctx) -> int:
+    """Return the number of clauses in the review's precedent bank."""
+    from legal_orch_agents.precedent_research import bank_of
+
+    return len(bank_of(ctx).records)
+
+
+def _acord_by_text(bank: PrecedentBank) -> dict[str, str]:
+    return {
+        text_key(r["text"]): r["id"].removeprefix("acord:")
+        for r in bank.records
+        if r["id"].startswith("acord:")
+    }
+
+
 def judged_rankings(bank: PrecedentBank, acord: Acord, embedder: Embedder) -> dict[str, list]:
     """Rank each query's judged pool; return query id -> [(corpus id, score)] best first."""
     texts = list(acord.queries.values())
@@ -98,48 +140,6 @@ def judged_rankings(bank: PrecedentBank, acord: Acord, embedder: Embedder) -> di
         hits = bank.rank_pool(text, list(acord.qrels[qid]), query=vec)
         out[qid] = [(bank.records[h.row]["id"], h.score) for h in hits]
     return out
-
-
-def corpus_rankings(bank: PrecedentBank, acord: Acord) -> tuple[dict[str, list[str]], list[float]]:
-    """Search the whole corpus for each query; return rankings and per-query latency (ms)."""
-    bank.ensure_indexed()
-    bank.search("warm-up query", k=10)
-    out, latencies = {}, []
-    for qid, text in acord.queries.items():
-        t0 = time.perf_counter()
-        hits = bank.search(text, k=RUN_DEPTH)
-        latencies.append((time.perf_counter() - t0) * 1000)
-        out[qid] = [h.id for h in hits]
-    return out, latencies
-
-
-def bank_latency(
-    queries: list[str], embedder: Embedder, directory: Path | str = "default", rounds: int = 3
-) -> dict | None:
-    """Time warm `search` calls (k=5, query embedding included) over the shipped bank."""
-    import chromadb
-
-    directory = DEFAULT_BANK if directory == "default" else Path(directory)
-    if not (directory / "clauses.jsonl.gz").is_file():
-        return None
-
-    settings = chromadb.config.Settings(anonymized_telemetry=False)
-    client = chromadb.EphemeralClient(settings=settings)
-    bank = PrecedentBank.load(directory, embedder=embedder, client_factory=lambda: client)
-    bank.ensure_indexed()
-    bank.search("warm-up query", k=5)
-    times = []
-    for _ in range(rounds):
-        for text in queries:
-            t0 = time.perf_counter()
-            bank.search(text, k=5)
-            times.append((time.perf_counter() - t0) * 1000)
-    return {
-        "clauses": len(bank.records),
-        "searches": len(times),
-        "latency_ms_p50": round(statistics.median(times), 2),
-        "latency_ms_p95": round(float(np.percentile(times, 95)), 2),
-    }
 
 
 def _rounded(m: dict) -> dict:

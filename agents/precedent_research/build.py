@@ -1,19 +1,23 @@
 """Build the shipped precedent bank from CUAD (train and dev contracts only) and ACORD's corpus.
 
 Declared command: `legal-orch build precedents --data ../shared/data` (this module's `main`).
-Outputs under `corpora/precedents/`: `clauses.jsonl.gz` (text and metadata), `vectors.npz`
-(the clauses' MiniLM vectors, int8-quantised so first use indexes in seconds instead of
-re-embedding ~10k clauses for minutes), `manifest.json` (sources, licences, counts, checksums).
+Outputs under `corpora/precedents/`: `clauses.jsonl.gz` (text and metadata), `contracts.jsonl.gz`
+(every precedent contract: its name, parties and type, the categories it has and its market
+measures, so a comparison counts the contracts without a clause too), `vectors.npz` (the
+clauses' MiniLM vectors, int8-quantised so first use indexes in seconds instead of re-embedding
+~10k clauses for minutes), `manifest.json` (sources, licences, counts, checksums).
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import csv
 import gzip
 import hashlib
 import io
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -21,6 +25,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from legal_orch_agents.precedent_research import measures, sources
+from legal_orch_agents.precedent_research.acord_map import cuad_categories
 
 from legal_orch.datasets.splits import contract_key, cuad_split
 from legal_orch.ingest.pdf import sha256_file
@@ -34,6 +40,7 @@ MANIFEST_FILE = "manifest.json"
 # Names, parties and signing dates are facts of one contract, not language anyone reuses.
 SKIP_CATEGORIES = frozenset({"Document Name", "Parties", "Agreement Date", "Effective Date"})
 OMITTED = "<omitted>"
+ACORD_UNNAMED = "ACORD clause (source contract not named)"
 RELEVANT_GRADE = 2  # ACORD grades 0-4; 2 and up: the clause is of the kind asked for
 LICENCES = {
     "cuad": {
@@ -49,14 +56,19 @@ LICENCES = {
         "licence": "CC BY 4.0",
         "attribution": "The Atticus Project (2025), ACORD: An Expert-Annotated Retrieval "
         "Dataset for Legal Contract Drafting",
-        "used": "the clause corpus (corpus.jsonl); a clause's category is that of the train "
-        "queries grading it relevant (grade >= 2), else none",
+        "used": "the clause corpus (corpus.jsonl); a clause's CUAD category is that of the train "
+        "queries grading it relevant (grade >= 2, ACORD's query categories mapped to CUAD's), "
+        "else that of the CUAD train/dev highlight it repeats, else none; its rating is its best "
+        "train grade; its contract is the CUAD contract whose text holds it",
     },
 }
 
 
-def contract_types(pdf_root: Path) -> dict[str, str]:
-    """Map each CUAD contract key to its contract type (the PDF's folder name)."""
+CONTRACTS_FILE = "contracts.jsonl.gz"
+
+
+def contract_folders(pdf_root: Path) -> dict[str, str]:
+    """Map each CUAD contract key to the folder of its PDF (its contract type)."""
     return {
         contract_key(p.name): p.parent.name
         for p in pdf_root.rglob("*")
@@ -64,73 +76,219 @@ def contract_types(pdf_root: Path) -> dict[str, str]:
     }
 
 
-def cuad_records(cuad_dir: Path) -> Iterator[dict]:
-    """Yield one record per highlighted clause of the CUAD train and dev contracts."""
+def _cuad_rows(cuad_dir: Path) -> list[dict]:
     csv.field_size_limit(sys.maxsize)
-    types = contract_types(cuad_dir / "full_contract_pdf")
     with (cuad_dir / "master_clauses.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            source = row["Filename"]
-            if cuad_split(source) == "test":
-                continue
-            for category in _clause_columns(row):
-                yield from _category_records(row, category, types.get(contract_key(source)))
+        return list(csv.DictReader(f))
+
+
+def _highlights(row: dict, category: str) -> list[str]:
+    texts = (" ".join(t.replace(OMITTED, " [...] ").split()) for t in literal_list(row[category]))
+    return [t for t in texts if t]
+
+
+def literal_list(cell: str | None) -> list[str]:
+    """Read a CUAD highlight cell (a Python list literal) as a list of strings."""
+    return list(ast.literal_eval(cell or "[]"))
 
 
 def _clause_columns(row: dict) -> list[str]:
-    return [
-        c for c in row if c != "Filename" and not c.endswith("-Answer") and c not in SKIP_CATEGORIES
-    ]
+    return [c for c in row if c != "Filename" and not c.endswith("-Answer")]
 
 
-def _category_records(row: dict, category: str, contract_type: str | None) -> Iterator[dict]:
+def contract_record(row: dict, folder: str | None) -> dict:
+    """Describe one precedent contract: its name, parties, type, categories and measures."""
+    names = sources.parties(row.get("Parties-Answer"))
+    kind = sources.contract_type(folder)
+    name = sources.title(row.get("Document Name-Answer"))
+    present = {}
+    for category in _clause_columns(row):
+        if category in SKIP_CATEGORIES:
+            continue
+        answer = (row.get(f"{category}-Answer") or "").strip()
+        if answer.lower() == "no" or not (_highlights(row, category) or answer):
+            continue
+        present[category] = answer or "Yes"
+    return {
+        "key": contract_key(row["Filename"]),
+        "label": sources.label(kind, names, name),
+        "title": name,
+        "parties": names,
+        "contract_type": kind,
+        "present": present,
+        "measures": contract_measures(row, present),
+    }
+
+
+def contract_measures(row: dict, present: dict[str, str]) -> dict:
+    """Read the market measures of one contract from CUAD's answers and highlights."""
+    out: dict = {}
+    text = {c: " ".join(_highlights(row, c)) for c in present}
+    if "Governing Law" in present:
+        laws = measures.jurisdictions(present["Governing Law"]) or measures.jurisdictions(
+            text["Governing Law"]
+        )
+        if laws:
+            out["Governing Law"] = laws
+    for category in ("Renewal Term", "Notice Period to Terminate Renewal"):
+        days = measures.answer_days(present.get(category))
+        if days is not None:
+            out[category] = days
+    if "Termination for Convenience" in present:
+        out["Termination for Convenience"] = measures.notice_days(
+            text["Termination for Convenience"]
+        )
+    if "Warranty Duration" in present:
+        out["Warranty Duration"] = measures.first_duration(text["Warranty Duration"])
+    if "Cap on Liability" in present:
+        cap = measures.cap(text["Cap on Liability"])
+        out["Cap on Liability"] = cap.as_dict() if cap else None
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def cuad_bank(cuad_dir: Path) -> tuple[list[dict], list[dict]]:
+    """Return the clause records and the contract records of the CUAD train and dev contracts."""
+    folders = contract_folders(cuad_dir / "full_contract_pdf")
+    records, contracts = [], []
+    for row in _cuad_rows(cuad_dir):
+        if cuad_split(row["Filename"]) == "test":
+            continue
+        contract = contract_record(row, folders.get(contract_key(row["Filename"])))
+        contracts.append(contract)
+        for category in _clause_columns(row):
+            if category not in SKIP_CATEGORIES:
+                records.extend(_category_records(row, category, contract))
+    return records, contracts
+
+
+def cuad_records(cuad_dir: Path) -> Iterator[dict]:
+    """Yield one record per highlighted clause of the CUAD train and dev contracts."""
+    yield from cuad_bank(cuad_dir)[0]
+
+
+def _category_records(row: dict, category: str, contract: dict) -> Iterator[dict]:
     source = row["Filename"]
     answer = (row.get(f"{category}-Answer") or "").strip() or None
-    for i, text in enumerate(ast.literal_eval(row[category] or "[]")):
-        text = " ".join(text.replace(OMITTED, " [...] ").split())
-        if not text:
-            continue
+    for i, text in enumerate(_highlights(row, category)):
         key = hashlib.sha1(f"{source}|{category}|{i}".encode()).hexdigest()[:12]
         yield {
             "id": f"cuad:{key}",
             "text": text,
             "category": category,
-            "contract_type": contract_type,
+            "contract": contract["key"],
+            "contract_type": contract["contract_type"],
+            "parties": contract["parties"],
             "answer": answer,
-            "source": source,
+            "source": contract["label"],
             "corpus": "cuad",
         }
 
 
-def acord_categories(acord_dir: Path) -> dict[str, str]:
-    """Map ACORD clause ids to the category of the train-query pools that judge them."""
-    query_category = {}
+def _train_queries(acord_dir: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Return each ACORD train query's text and CUAD categories, by query id."""
+    out = {}
     for line in (acord_dir / "queries.jsonl").read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
-        query_category[q["_id"]] = q.get("metadata", {}).get("category")
+        meta = q.get("metadata", {})
+        out[q["_id"]] = (q["text"], cuad_categories(q["text"], meta.get("category")))
+    return out
+
+
+def acord_judgements(acord_dir: Path) -> tuple[dict[str, str], dict[str, tuple[int, str]]]:
+    """Return each ACORD clause's CUAD category and its best rating, from the train qrels only.
+
+    Category: that of the train queries grading the clause relevant (grade >= 2; pools mix
+    categories, so only a relevant grade says what kind of clause it is). Rating: the clause's
+    best grade as stars (grades 0-4 are 1-5 stars) and the request it was rated for.
+    """
+    queries = _train_queries(acord_dir)
     votes: dict[str, Counter] = defaultdict(Counter)
+    best: dict[str, tuple[int, str]] = {}
     with (acord_dir / "qrels" / "train.tsv").open(encoding="utf-8") as f:
         reader = csv.reader(f, delimiter="\t")
         next(reader)
         for qid, cid, score in reader:
-            # Pools mix categories: only a relevant grade says what kind of clause it is.
-            if query_category.get(qid) and int(score) >= RELEVANT_GRADE:
-                votes[cid][query_category[qid]] += 1
-    return {cid: c.most_common(1)[0][0] for cid, c in votes.items()}
+            text, cats = queries.get(qid, (qid, ()))
+            grade = int(score)
+            if grade >= RELEVANT_GRADE and cats:
+                votes[cid][cats[0]] += 1
+            if grade + 1 > best.get(cid, (0, ""))[0]:
+                best[cid] = (grade + 1, text)
+    return {cid: c.most_common(1)[0][0] for cid, c in votes.items()}, best
 
 
-def acord_records(acord_dir: Path) -> Iterator[dict]:
-    """Yield one record per clause of ACORD's corpus."""
-    categories = acord_categories(acord_dir)
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+class CuadTexts:
+    """Find which CUAD contract an ACORD clause was taken from, and the clause's CUAD category."""
+
+    PREFIX = 80  # normalised characters of a clause's start that identify it
+
+    def __init__(self, cuad_dir: Path):
+        self.keys, starts, texts = [], [], []
+        at = 0
+        for path in sorted((cuad_dir / "full_contract_txt").glob("*.txt")):
+            norm = _norm(path.read_text(encoding="utf-8", errors="ignore"))
+            self.keys.append(contract_key(path.name))
+            starts.append(at)
+            texts.append(norm)
+            at += len(norm) + 1
+        self.starts = starts
+        self.joined = "\0".join(texts)
+        self.rows = {contract_key(r["Filename"]): r for r in _cuad_rows(cuad_dir)}
+
+    def contract_of(self, text: str) -> str | None:
+        """Return the key of the CUAD contract holding `text`, or None."""
+        probe = _norm(text)[: self.PREFIX]
+        if len(probe) < 20:
+            return None
+        at = self.joined.find(probe)
+        return self.keys[bisect.bisect_right(self.starts, at) - 1] if at >= 0 else None
+
+    def category_of(self, key: str, text: str) -> str | None:
+        """Return the CUAD category whose highlight in contract `key` overlaps `text` (train/dev only)."""
+        row = self.rows.get(key)
+        if row is None or cuad_split(row["Filename"]) == "test":
+            return None  # test contracts' labels stay out of the product
+        norm = _norm(text)
+        for category in _clause_columns(row):
+            if category in SKIP_CATEGORIES:
+                continue
+            for h in _highlights(row, category):
+                hn = _norm(h)
+                if len(hn) >= 20 and (hn[: self.PREFIX] in norm or norm[: self.PREFIX] in hn):
+                    return category
+        return None
+
+
+def acord_records(acord_dir: Path, cuad_dir: Path | None = None) -> Iterator[dict]:
+    """Yield one record per clause of ACORD's corpus, named by its CUAD contract where found."""
+    categories, ratings = acord_judgements(acord_dir)
+    texts = CuadTexts(cuad_dir) if cuad_dir and (cuad_dir / "full_contract_txt").is_dir() else None
+    folders = contract_folders(cuad_dir / "full_contract_pdf") if texts and cuad_dir else {}
     for line in (acord_dir / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
         doc = json.loads(line)
+        text = " ".join(doc["text"].split())
+        key = texts.contract_of(text) if texts else None
+        row = texts.rows.get(key) if texts and key else None
+        contract = contract_record(row, folders.get(key or "")) if row else None
+        category = categories.get(doc["_id"]) or (
+            texts.category_of(key, text) if texts and key else None
+        )
+        rating, rated_for = ratings.get(doc["_id"], (None, None))
         yield {
             "id": f"acord:{doc['_id']}",
-            "text": " ".join(doc["text"].split()),
-            "category": categories.get(doc["_id"]),
-            "contract_type": None,
+            "text": text,
+            "category": category,
+            "contract": key,
+            "contract_type": contract["contract_type"] if contract else None,
+            "parties": contract["parties"] if contract else [],
             "answer": None,
-            "source": "ACORD corpus",
+            "source": contract["label"] if contract else ACORD_UNNAMED,
+            "rating": rating,
+            "rated_for": rated_for,
             "corpus": "acord",
         }
 
@@ -205,9 +363,11 @@ def _embed(records: list[dict], embedder: Embedder) -> np.ndarray:
 def main(data_dir: Path, out_dir: Path = DEFAULT_OUT, embedder: Embedder | None = None) -> dict:
     """Build the bank from `data_dir` (holding cuad/ and acord/) into `out_dir`; return the manifest."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    records = list(cuad_records(data_dir / "cuad")) + list(acord_records(data_dir / "acord"))
+    records, contracts = cuad_bank(data_dir / "cuad")
+    records += list(acord_records(data_dir / "acord", data_dir / "cuad"))
     clauses = out_dir / CLAUSES_FILE
     write_clauses(records, clauses)
+    write_clauses(contracts, out_dir / CONTRACTS_FILE)
     clauses_sha = sha256_file(clauses)
     vectors = out_dir / VECTORS_FILE
     write_vectors(records, embedder or default_embedder(), vectors, clauses_sha)
@@ -220,10 +380,11 @@ def main(data_dir: Path, out_dir: Path = DEFAULT_OUT, embedder: Embedder | None 
             "cuad/master_clauses.csv": sha256_file(data_dir / "cuad" / "master_clauses.csv"),
             "acord/corpus.jsonl": sha256_file(data_dir / "acord" / "corpus.jsonl"),
         },
-        "counts": dict(Counter(r["corpus"] for r in records)),
+        "counts": {**Counter(r["corpus"] for r in records), "contracts": len(contracts)},
         "categories": dict(sorted(Counter(r["category"] or "" for r in records).items())),
         "files": {
             CLAUSES_FILE: clauses_sha,
+            CONTRACTS_FILE: sha256_file(out_dir / CONTRACTS_FILE),
             VECTORS_FILE: sha256_file(vectors),
         },
     }

@@ -37,7 +37,8 @@ def analyze(
     if rule.hypothesis or rule.hypothesis_id:
         return decide(rule, doc, seg, ctx)
     wanted = set(rule.categories)
-    return judge(rule, [c for c in clauses if c.category in wanted], doc)
+    found = [c for c in clauses if c.category in wanted]
+    return judge(rule, found, doc, deal=subtask.deal)
 
 
 def _train_nli(data: Path) -> dict:
@@ -45,6 +46,13 @@ def _train_nli(data: Path) -> dict:
 
     folder = data / "contract_nli" if (data / "contract_nli").is_dir() else data
     return main(folder / "train_truncated_50docs.json" if folder.is_dir() else folder)
+
+
+def _train_calibration(data: Path) -> dict:
+    from legal_orch_agents.risk_analysis.calibration import measure
+
+    cache = Path(__file__).resolve().parents[2] / ".data" / "cache" / "cuad_pdf"
+    return measure(data / "cuad" if (data / "cuad").is_dir() else data, cache=cache)
 
 
 def nli_predict(
@@ -72,6 +80,6 @@ AGENT = AgentSpec(
     cost_tier=0,
     implementation="offline",
     models=("rules", "nli.npz (TF-IDF + all-MiniLM-L6-v2, logistic regression)"),
-    train={"nli": _train_nli},
+    train={"nli": _train_nli, "calibration": _train_calibration},
     hooks={"nli_predict": nli_predict},
 )

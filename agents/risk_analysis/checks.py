@@ -1,4 +1,9 @@
-"""Evaluate a playbook rule's attribute checks against the clauses found for it."""
+"""Evaluate a playbook rule's attribute checks against the clauses found for it.
+
+A check passes only on a value it read. A value it could not read is `unknown` (a lawyer must
+look), or `redacted` when the clause hides it behind a redaction mark; a check marked
+`if_present` is `skipped` when the clause does not state its value, and is never reported as met.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,34 @@ from typing import Any, Literal
 
 from legal_orch.domain import Attribute, Clause
 from legal_orch.playbook import AttributeCheck
+from legal_orch.values import is_redacted
 
-Outcome = Literal["pass", "fail", "unknown"]
+Outcome = Literal["pass", "fail", "unknown", "redacted", "skipped"]
 _COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+
+# How a lawyer names each value a check reads.
+VALUE_NAMES = {
+    "money": "the amount",
+    "duration": "the period",
+    "notice_days": "the notice period",
+    "date": "the date",
+    "jurisdiction": "the governing law",
+    "party": "the party",
+    "multiple": "the multiple of the fees",
+    "percent": "the percentage",
+    "answer": "the answer",
+    "text": "the wording",
+}
+_OPS = {
+    ">=": "at least",
+    "<=": "at most",
+    ">": "more than",
+    "<": "less than",
+    "==": "",
+    "!=": "not",
+    "in": "one of",
+    "not_in": "none of",
+}
 
 
 @dataclass(frozen=True)
@@ -25,24 +55,42 @@ class CheckResult:
 def evaluate(check: AttributeCheck, clauses: list[Clause]) -> CheckResult:
     """Decide one check over every clause of the rule's categories."""
     if check.attribute == "text":
-        return _on_values(check, [c.text for c in clauses], [])
+        return _on_values(check, [c.text for c in clauses], [], clauses)
     if check.attribute == "answer":
-        return _on_values(check, [c.answer for c in clauses if c.answer], [])
+        return _on_values(check, [c.answer for c in clauses if c.answer], [], clauses)
     attrs = [a for c in clauses for a in c.attributes if a.kind == check.attribute]
     values = [a.normalized if a.normalized is not None else a.value for a in attrs]
-    return _on_values(check, values, attrs)
+    result = _on_values(check, values, attrs, clauses)
+    if result.outcome == "pass" and check.attribute == "money" and _hidden_amounts(clauses):
+        # "$2,000,000 per occurrence and $[***] in the aggregate": one amount cannot be read,
+        # so the check cannot be said to hold for every amount.
+        return CheckResult(check, "redacted", values, attrs)
+    return result
 
 
-def _on_values(check: AttributeCheck, values: list[Any], attrs: list[Attribute]) -> CheckResult:
+_HIDDEN_AMOUNT = re.compile(r"(?:US\s?\$|\$|USD|€|EUR|£|GBP)\s?\[[^\]]{0,40}\]", re.I)
+
+
+def _hidden_amounts(clauses: list[Clause]) -> bool:
+    return any(_HIDDEN_AMOUNT.search(c.text) for c in clauses)
+
+
+def unread(clauses: list[Clause], if_present: bool = False) -> Outcome:
+    """The outcome of a check whose value the clauses do not state."""
+    if any(is_redacted(c.text) for c in clauses):
+        return "redacted"
+    return "skipped" if if_present else "unknown"
+
+
+def _on_values(
+    check: AttributeCheck, values: list[Any], attrs: list[Attribute], clauses: list[Clause]
+) -> CheckResult:
     op = check.op
     if op in ("present", "absent"):
         ok = bool(values) == (op == "present")
         return CheckResult(check, "pass" if ok else "fail", values, attrs)
     if not values:
-        outcome: Outcome = "pass" if check.if_present else "unknown"
-        if op == "not_matches":  # nothing to match: the forbidden pattern is absent
-            outcome = "pass"
-        return CheckResult(check, outcome, values, attrs)
+        return CheckResult(check, unread(clauses, check.if_present), values, attrs)
     hits = [_holds(op, v, check.value) for v in values]
     if op in ("in", "matches"):
         ok = any(hits)
@@ -68,3 +116,39 @@ def _holds(op: str, value: Any, target: Any) -> bool:
 
 def _norm(v: Any) -> Any:
     return v.strip().casefold() if isinstance(v, str) else v
+
+
+def met(check: AttributeCheck) -> str:
+    """What a passed check establishes, in words ("the notice period is at least 30 days")."""
+    if check.met:
+        return check.met
+    name = VALUE_NAMES[check.attribute]
+    if check.op == "present":
+        return f"{name} is stated"
+    if check.op == "absent":
+        return f"{name} is not stated"
+    value = check.value
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    phrase = _OPS.get(check.op, "")
+    return f"{name} is {phrase + ' ' if phrase else ''}{_amount(check.attribute, value)}"
+
+
+def _amount(attribute: str, value: Any) -> str:
+    if attribute in ("duration", "notice_days") and isinstance(value, int | float):
+        return f"{int(value)} days"
+    if attribute == "money" and isinstance(value, int | float):
+        return f"USD {value:,.0f}"
+    if attribute == "multiple" and isinstance(value, int | float):
+        return f"{value:g} times the fees"
+    if attribute == "percent" and isinstance(value, int | float):
+        return f"{value:g}%"
+    return str(value)
+
+
+def found_values(r: CheckResult) -> str:
+    """The values a check read, as the contract writes them (at most three)."""
+    if r.check.attribute == "text":
+        return ""
+    shown = [a.value for a in r.evidence] or r.values
+    return ", ".join(dict.fromkeys(str(v) for v in shown[:3]))

@@ -58,11 +58,19 @@ def decide(rule: Rule, doc: Document, seg: Segmentation, ctx: ReviewContext | No
     spans = units(seg)
     cites = [doc.cite(spans[i].start, spans[i].end) for i in p.evidence(EVIDENCE_SPANS)]
     status, severity = _status(rule, p.choice)
+    said = (rule.hypothesis or rule.title).strip().rstrip(".")
     explanation = (
-        f"{p.choice} (p={p.probs[p.choice]:.2f}) for: {rule.hypothesis.strip() if rule.hypothesis else rule.title}"
-        f" Playbook position: {rule.preferred.strip()}"
+        f"{_READING[p.choice]} “{said}” (the model's probability: {p.probs[p.choice]:.2f})."
+        f" The playbook's position: {rule.preferred.strip()}"
     )
     return finding(rule, severity, status, explanation, cites, p.probs[p.choice])
+
+
+_READING = {
+    "Entailment": "The contract provides that",
+    "Contradiction": "The contract provides the opposite of",
+    "NotMentioned": "The contract does not address",
+}
 
 
 def _status(rule: Rule, choice: str):

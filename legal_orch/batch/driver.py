@@ -19,7 +19,7 @@ from legal_orch.batch.inputs import BatchInput, find_inputs
 from legal_orch.batch.outputs import done_sha256, write_error, write_review, write_summaries
 from legal_orch.batch.worker import Job, Outcome
 from legal_orch.errors import InputError, LegalOrchError
-from legal_orch.ingest.pdf import _check_file as check_file
+from legal_orch.ingest import check_input as check_file
 from legal_orch.ingest.pdf import sha256_file
 from legal_orch.reports.report import load_report
 from legal_orch.settings import Settings
@@ -98,7 +98,7 @@ def _plan(
     for item in inputs:
         try:
             # Empty, huge and non-PDF files fail here at once, without a worker's time.
-            check_file(item.path, item.relpath, max_file_mb)
+            check_file(item.path, max_file_mb, shown=item.relpath)
             sha = sha256_file(item.path)
         except (InputError, OSError) as e:
             _record_early(out, item, e)

@@ -39,7 +39,10 @@ def safe_stem(relpath: str) -> str:
     parts = [p for p in PurePosixPath(relpath).parts if p not in ("", ".", "..")]
     if parts:
         last = parts[-1]
-        parts[-1] = last[: -len(".pdf")] if last.lower().endswith(".pdf") else last
+        for suffix in (".pdf", ".docx"):
+            if last.lower().endswith(suffix):
+                last = last[: -len(suffix)]
+        parts[-1] = last
     stem = "__".join(_UNSAFE.sub("_", unicodedata.normalize("NFC", p)) for p in parts)
     stem = stem.strip(" .") or "unnamed"
     if _RESERVED.match(stem):
@@ -90,8 +93,8 @@ def _walk(root: Path, skip: Path | None) -> list[Path]:
 
 
 def is_candidate(path: Path) -> bool:
-    """Return whether a file found in the source is meant for review (".pdf" in any case)."""
-    return path.suffix.lower() == ".pdf"
+    """Return whether a file found in the source is meant for review (.pdf or .docx, any case)."""
+    return path.suffix.lower() in (".pdf", ".docx")
 
 
 def find_inputs(source: Path, out: Path) -> list[BatchInput]:

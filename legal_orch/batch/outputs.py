@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from legal_orch.domain import SEVERITIES
+from legal_orch.reports.calendar import to_ics
 from legal_orch.reports.key_terms import key_term_rows
 from legal_orch.reports.report import ReviewReport, load_report, render
 
@@ -39,6 +40,7 @@ TERM_COLUMNS = [
     "liability cap",
 ]
 ERROR_COLUMNS = ["name", "source", "sha256", "kind", "message"]
+OBLIGATION_COLUMNS = ["name", "party", "obligation", "due", "days", "kind", "where"]
 
 
 def _umask() -> int:
@@ -156,18 +158,22 @@ def term_cells(report: ReviewReport) -> dict[str, str]:
     return cells
 
 
-def grid_rows(out: Path) -> list[dict[str, Any]]:
-    """Rebuild the documents x clause-types grid from the per-contract JSONs in `out`."""
-    rows = []
+def reports_in(out: Path) -> list[tuple[str, ReviewReport]]:
+    """The reviews written in `out`, by name (a review's JSON with its Markdown beside it)."""
+    found = []
     for js in sorted(out.glob("*.json")):
         if not (out / f"{js.stem}.md").is_file():
             continue
         try:
-            report = load_report(js.read_text(encoding="utf-8"))
+            found.append((js.stem, load_report(js.read_text(encoding="utf-8"))))
         except (OSError, ValueError, ValidationError):
             continue  # not one of ours, or being replaced right now
-        rows.append(grid_row(report, js.stem))
-    return rows
+    return found
+
+
+def grid_rows(out: Path) -> list[dict[str, Any]]:
+    """Rebuild the documents x clause-types grid from the per-contract JSONs in `out`."""
+    return [grid_row(report, name) for name, report in reports_in(out)]
 
 
 def error_rows(out: Path) -> list[dict[str, str]]:
@@ -228,11 +234,33 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[dict[str, Any
 
 
 def write_summaries(out: Path) -> tuple[list[dict[str, Any]], Path, Path, Path]:
-    """Regenerate summary.csv, summary.xlsx and errors.csv from the per-file records."""
-    rows, errors = grid_rows(out), error_rows(out)
+    """Regenerate summary.csv, summary.xlsx, errors.csv and calendar.ics from the records."""
+    reports = reports_in(out)
+    rows, errors = [grid_row(r, name) for name, r in reports], error_rows(out)
+    write_atomic(out / "calendar.ics", to_ics(r for _, r in reports))
     columns = grid_columns(rows)
     paths = out / "summary.csv", out / "summary.xlsx", out / "errors.csv"
     write_atomic(paths[0], to_csv(rows, columns))
     write_atomic(paths[2], to_csv(errors, ERROR_COLUMNS))
-    write_xlsx(paths[1], {"summary": (columns, rows), "errors": (ERROR_COLUMNS, errors)})
+    obligations = [
+        {
+            "name": name,
+            "party": o.party,
+            "obligation": o.action,
+            "due": o.due,
+            "days": o.due_days if o.due_days is not None else "",
+            "kind": o.kind,
+            "where": f"{r.document.unit}{o.citation.page}",
+        }
+        for name, r in reports
+        for o in r.key_terms.obligations
+    ]
+    write_xlsx(
+        paths[1],
+        {
+            "summary": (columns, rows),
+            "obligations": (OBLIGATION_COLUMNS, obligations),
+            "errors": (ERROR_COLUMNS, errors),
+        },
+    )
     return rows, *paths

@@ -37,6 +37,7 @@ CHECKPOINT_TYPES = [
         "KeyTerms",
         "ClientSide",
         "Deal",
+        "Obligation",
     )
 ]
 

@@ -21,7 +21,7 @@ from legal_orch.context import ReviewContext
 from legal_orch.domain import AgentFailure, Deal, KeyTerms
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
 from legal_orch.graph.state import ReviewState, SubtaskInput
-from legal_orch.ingest.pdf import parse_pdf
+from legal_orch.ingest import parse as parse_document
 from legal_orch.ingest.segment import segment as segment_document
 from legal_orch.registry import runner
 from legal_orch.router import choose, escalate, plan_subtasks
@@ -74,9 +74,16 @@ def _deal(state: ReviewState) -> Deal:
 
 @timed("ingest")
 def ingest(state: ReviewState, runtime: Runtime_) -> Update:
-    """Parse the PDF; bad input raises an InputError that ends the review with one line."""
+    """Parse the PDF or Word file; bad input raises an InputError that ends the review with one line."""
     s = runtime.context.settings
-    return {"document": parse_pdf(state["path"], max_pages=s.max_pages, max_file_mb=s.max_file_mb)}
+    doc = parse_document(
+        state["path"],
+        max_pages=s.max_pages,
+        max_file_mb=s.max_file_mb,
+        ocr=s.ocr,
+        ocr_timeout=s.ocr_timeout,
+    )
+    return {"document": doc}
 
 
 @timed("segment")
@@ -87,8 +94,15 @@ def segment(state: ReviewState, runtime: Runtime_) -> Update:
 
 @timed("index")
 def index(state: ReviewState, runtime: Runtime_) -> Update:
-    """Index this contract's sentences in Chroma (reused when the same file is re-reviewed)."""
-    runtime.context.store.index_contract(state["document"], state["segmentation"])
+    """Keep the contract at hand for agents that search it; index it in Chroma only when asked.
+
+    Embedding is lazy: no offline agent reads the vectors, so a review embeds nothing unless an
+    agent searches the contract or the user keeps contracts for cross-contract search.
+    """
+    store, settings = runtime.context.store, runtime.context.settings
+    store.remember(state["document"], state["segmentation"])
+    if settings.index_contracts:
+        store.index_contract(state["document"], state["segmentation"])
     return {}
 
 

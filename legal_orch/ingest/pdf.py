@@ -44,7 +44,8 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _check_file(path: Path, shown: str, max_file_mb: float) -> None:
+def check_size(path: Path, shown: str, max_file_mb: float) -> None:
+    """Refuse a path that is missing, not a file, empty or over the size limit."""
     if not path.exists():
         raise InputError(shown, "no such file")
     if not path.is_file():
@@ -56,6 +57,10 @@ def _check_file(path: Path, shown: str, max_file_mb: float) -> None:
         raise TooLargeError(
             shown, f"file is {size / 1048576:.1f} MB, over the {max_file_mb:g} MB limit"
         )
+
+
+def _check_file(path: Path, shown: str, max_file_mb: float) -> None:
+    check_size(path, shown, max_file_mb)
     with path.open("rb") as f:
         head = f.read(1024)
     if b"%PDF-" not in head:
@@ -78,7 +83,8 @@ def _open(path: Path, shown: str) -> PdfReader:
     return reader
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
+    """Drop control characters and normalise line ends."""
     # NUL and other control characters break downstream tools and are never contract text.
     return _CTRL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
 
@@ -102,7 +108,7 @@ def parse_pdf(path: str | Path, *, max_pages: int = 500, max_file_mb: float = 10
     pos = 0
     for i, page in enumerate(reader.pages, start=1):
         try:
-            text = _clean(page.extract_text() or "")
+            text = clean_text(page.extract_text() or "")
         except Exception as e:  # noqa: BLE001 - pypdf raises many types on broken streams
             raise CorruptPdfError(shown, f"corrupt page {i} ({type(e).__name__})") from e
         if parts:

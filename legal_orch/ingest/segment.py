@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from legal_orch.domain import DefinedTerm, Document, Segment, Segmentation
+from legal_orch.ingest._spacy import import_spacy
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+spacy = import_spacy()
 
 # "12.", "12.3", "12.3.1", "(b)", "(iv)", "b)", "A.", "ARTICLE IV", "Section 3.2", "Schedule 1"
 _NUMBER = re.compile(
@@ -40,7 +44,7 @@ MAX_SENTENCE_CHARS = 1200
 @lru_cache(maxsize=1)
 def sentencizer() -> Language:
     """Return the shared spaCy pipeline used for sentence boundaries."""
-    nlp = spacy.blank("en")
+    nlp: Language = spacy.blank("en")
     nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";", "。"]})
     nlp.max_length = 5_000_000
     return nlp

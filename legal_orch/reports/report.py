@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,7 +24,14 @@ class DocumentInfo(BaseModel):
     path: str
     name: str
     sha256: str
-    pages: int
+    pages: int  # pages of a PDF; paragraphs of a Word file
+    kind: Literal["pdf", "docx"] = "pdf"
+    source: Literal["text", "ocr"] = "text"
+
+    @property
+    def unit(self) -> str:
+        """How citations are located: "p." (page) or "¶" (Word paragraph)."""
+        return "¶" if self.kind == "docx" else "p."
 
 
 class ReviewReport(BaseModel):
@@ -61,7 +68,12 @@ def from_state(output: dict[str, Any], playbook_name: str, rule_order: list[str]
     deal = output.get("deal")
     return ReviewReport(
         document=DocumentInfo(
-            path=doc.path, name=doc.name, sha256=doc.sha256, pages=len(doc.pages)
+            path=doc.path,
+            name=doc.name,
+            sha256=doc.sha256,
+            pages=len(doc.pages),
+            kind=doc.kind,
+            source=doc.source,
         ),
         playbook=playbook_name,
         key_terms=deal.key_terms if deal else KeyTerms(),
@@ -94,7 +106,9 @@ def to_markdown(report: ReviewReport) -> str:
     lines = [
         f"# Contract review: {d.name}",
         "",
-        f"- Pages: {d.pages} · SHA-256: `{d.sha256[:16]}…` · Playbook: {report.playbook}",
+        f"- {'Paragraphs' if d.kind == 'docx' else 'Pages'}: {d.pages} · SHA-256: "
+        f"`{d.sha256[:16]}…` · Playbook: {report.playbook}"
+        + (" · text read by OCR from page images" if d.source == "ocr" else ""),
         f"- Validation: **{v.status}** (confidence {v.confidence:.2f})",
         "- Risks: " + ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES)),
         f"- {side_line(report.client)}",
@@ -107,16 +121,22 @@ def to_markdown(report: ReviewReport) -> str:
         lines += ["| Term | Value | Where |", "|---|---|---|"]
         for r in rows:
             where = (
-                f"p.{r.citations[0].page} “{_md_quote(r.citations[0].quote, 120)}”"
+                f"{d.unit}{r.citations[0].page} “{_md_quote(r.citations[0].quote, 120)}”"
                 if r.citations
                 else ""
             )
             lines.append(f"| {r.label} | {_cell(r.value)} | {_cell(where)} |")
     else:
         lines.append("No key terms were read.")
+    if report.key_terms.obligations:
+        lines += ["", "## Obligations with deadlines", ""]
+        lines += ["| Who | Must | By when | Where |", "|---|---|---|---|"]
+        for o in report.key_terms.obligations:
+            where = f"{d.unit}{o.citation.page}"
+            lines.append(f"| {o.party} | {_cell(o.action)} | {_cell(o.due)} | {where} |")
     lines += ["", "## Findings", ""]
     for f in _sorted_findings(report):
-        lines += _md_finding(f)
+        lines += _md_finding(f, d.unit)
     lines += [
         "## Clauses found",
         "",
@@ -142,16 +162,19 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _md_finding(f: Finding) -> list[str]:
+def _md_finding(f: Finding, unit: str = "p.") -> list[str]:
     out = [f"### [{f.severity.upper()}] {f.title} — {f.status}", "", f.explanation, ""]
     for c in f.citations:
-        out.append(f"> p.{c.page} [{c.start}:{c.end}] “{_md_quote(c.quote)}”")
+        out.append(f"> {unit}{c.page} [{c.start}:{c.end}] “{_md_quote(c.quote)}”")
     if f.citations:
         out.append("")
     if f.comparison:
         out += [f"*Precedents:* {f.comparison}", ""]
     for p in f.precedents:
-        out.append(f"- precedent ({p.category or '-'}, {p.source}): “{_md_quote(p.text, 200)}”")
+        stars = f", rated {p.rating} of 5" if p.rating else ""
+        out.append(
+            f"- precedent ({p.category or '-'}, {p.source}{stars}): “{_md_quote(p.text, 200)}”"
+        )
     if f.precedents:
         out.append("")
     if f.recommendation:
@@ -191,7 +214,7 @@ def to_html(report: ReviewReport) -> str:
         body += [
             f"<tr><td>{e(r.label)}</td><td>{e(r.value)}</td><td>"
             + (
-                f"p.{r.citations[0].page}: “{e(_md_quote(r.citations[0].quote, 120))}”"
+                f"{report.document.unit}{r.citations[0].page}: “{e(_md_quote(r.citations[0].quote, 120))}”"
                 if r.citations
                 else ""
             )
@@ -201,6 +224,15 @@ def to_html(report: ReviewReport) -> str:
         body.append("</table>")
     else:
         body.append("<p>No key terms were read.</p>")
+    if report.key_terms.obligations:
+        body.append("<h2>Obligations with deadlines</h2><table>")
+        body.append("<tr><th>Who</th><th>Must</th><th>By when</th><th>Where</th></tr>")
+        body += [
+            f"<tr><td>{e(o.party)}</td><td>{e(o.action)}</td><td>{e(o.due)}</td>"
+            f"<td>{report.document.unit}{o.citation.page}</td></tr>"
+            for o in report.key_terms.obligations
+        ]
+        body.append("</table>")
     body.append("<h2>Findings</h2>")
     for f in _sorted_findings(report):
         body.append(
@@ -208,10 +240,20 @@ def to_html(report: ReviewReport) -> str:
         )
         body.append(f"<p>{e(f.explanation)}</p>")
         body += [
-            f"<blockquote>p.{c.page}: “{e(_md_quote(c.quote))}”</blockquote>" for c in f.citations
+            f"<blockquote>{report.document.unit}{c.page}: “{e(_md_quote(c.quote))}”</blockquote>"
+            for c in f.citations
         ]
         if f.comparison:
             body.append(f"<p><i>Precedents:</i> {e(f.comparison)}</p>")
+        if f.precedents:
+            body.append("<ul>")
+            body += [
+                f"<li>{e(p.category or '-')}, {e(p.source)}"
+                + (f", rated {p.rating} of 5" if p.rating else "")
+                + f": “{e(_md_quote(p.text, 200))}”</li>"
+                for p in f.precedents
+            ]
+            body.append("</ul>")
         if f.recommendation:
             r = f.recommendation
             body.append(f"<p><b>Recommendation: {e(r.action)}.</b> {e(r.rationale)}</p>")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
+RECENT = 2  # contracts kept at hand per process (a batch worker reviews one at a time)
 CHROMA_MEMORY_LIMIT = 256 * 1024 * 1024
 ADD_BATCH = 2000
 
@@ -71,6 +73,10 @@ class Store:
         self._client = client
         self._shared: dict[str, Any] = {}
         self._lock = threading.RLock()
+        # The contracts under review in this process, embedded only when an agent searches one.
+        self._recent: OrderedDict[str, tuple[Document, Segmentation, np.ndarray | None]] = (
+            OrderedDict()
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder) -> Store:
@@ -121,8 +127,40 @@ class Store:
         coll.modify(metadata={"segmentation": fingerprint, "document": doc.name})
         return vectors
 
+    def remember(self, doc: Document, seg: Segmentation) -> None:
+        """Keep a contract under review at hand for search, without embedding it yet."""
+        with self._lock:
+            self._recent[doc.sha256] = (doc, seg, None)
+            self._recent.move_to_end(doc.sha256)
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+
+    def sentence_vectors(self, doc: Document, seg: Segmentation) -> np.ndarray:
+        """The MiniLM vectors of the contract's sentences, computed once per review and shared."""
+        with self._lock:
+            held = self._recent.get(doc.sha256)
+            if held is not None and held[2] is not None and held[1] is seg:
+                return held[2]
+        vectors = (
+            self.embedder.encode([s.text for s in seg.sentences])
+            if seg.sentences
+            else np.zeros((0, DIM), dtype=np.float32)
+        )
+        with self._lock:
+            self._recent[doc.sha256] = (doc, seg, vectors)
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        return vectors
+
     def search_contract(self, sha256: str, query: str, k: int = 5) -> list[dict[str, Any]]:
-        """Return the contract's `k` sentences closest to `query`, with offsets and page."""
+        """Return the contract's `k` sentences closest to `query`, with offsets and page.
+
+        A contract under review is searched in memory (embedded on first search); one indexed
+        earlier (`index_contracts`) is searched in Chroma.
+        """
+        held = self._recent.get(sha256)
+        if held is not None:
+            return self._search_recent(held[0], held[1], query, k)
         coll = self._collection(sha256)
         if coll.count() == 0:
             return []
@@ -143,6 +181,24 @@ class Store:
             if key not in self._shared:
                 self._shared[key] = build(self)
             return cast(T, self._shared[key])
+
+    def _search_recent(
+        self, doc: Document, seg: Segmentation, query: str, k: int
+    ) -> list[dict[str, Any]]:
+        vectors = self.sentence_vectors(doc, seg)
+        if len(vectors) == 0:
+            return []
+        q = self.embedder.encode([query])[0]
+        sims = vectors @ q
+        order = np.argsort(-sims)[:k]
+        return [
+            {
+                **_sentence_meta(doc, seg.sentences[i]),
+                "text": seg.sentences[i].text,
+                "distance": float(1 - sims[i]),
+            }
+            for i in order
+        ]
 
 
 def segmentation_fingerprint(seg: Segmentation) -> str:

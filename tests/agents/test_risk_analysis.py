@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from legal_orch_agents.risk_analysis import AGENT, analyze
+from legal_orch_agents.risk_analysis.calibration import Calibration, shipped
+from legal_orch_agents.risk_analysis.direction import orient, read, sides
+from legal_orch_agents.risk_analysis.judge import judge
 from legal_orch_agents.risk_analysis.nli import NliModel
 
-from legal_orch.domain import Clause, Subtask
+from legal_orch.datasets.cuad import load_cuad
+from legal_orch.domain import Clause, ClientSide, Deal, Finding, KeyTerms, Party, Subtask
 from legal_orch.ingest.segment import segment
-from legal_orch.playbook import Rule, load_playbook, parse_playbook
-from tests.playbook_examples import example_document
+from legal_orch.playbook import Direction, Rule, load_playbook, parse_playbook
+from legal_orch.side import resolve_client
+from tests.playbook_examples import example_case, example_document
 
 NDA_TEXT = """MUTUAL NON-DISCLOSURE AGREEMENT
 
@@ -54,7 +62,8 @@ def test_deviation_cites_the_failing_attribute():
     assert f.status == "deviation" and f.severity == "medium"
     assert f.citations[0].quote == "ten (10) days"  # the attribute first, then the clause
     assert any(c.quote == clause.text for c in f.citations)
-    assert "thirty days" in f.explanation
+    assert "thirty days" in f.explanation and "one-sided against the client" in f.explanation
+    assert (f.burdens, f.benefits) == ("the client", "the Supplier")
 
 
 def test_clauses_of_other_categories_are_ignored_and_no_answers_dropped():
@@ -134,3 +143,284 @@ def test_unknown_hypothesis_fails_loudly():
 def test_missing_model_names_the_train_command(tmp_path):
     with pytest.raises(FileNotFoundError, match="train nli"):
         NliModel.load(tmp_path / "nli.npz")
+
+
+# --- whose side: real CUAD dev contracts reviewed for each party --------------------------------
+
+CUAD = Path(__file__).resolve().parents[3] / "shared" / "data" / "cuad"
+DIRECTIONAL = ("exclusivity", "non-compete", "termination-for-convenience", "liability-cap")
+
+
+def _cuad_case(title: str, parties: list[Party]):
+    """A CUAD dev contract's own text, its lawyers' clauses, and a deal with `parties`."""
+    if not (CUAD / "master_clauses.csv").is_file():
+        pytest.skip("needs ../shared/data/cuad")
+    contract = next(c for c in load_cuad(CUAD, "dev") if c.title == title)
+    doc = example_document(contract.txt.read_text(encoding="utf-8", errors="replace"))
+    clauses = []
+    for cat, pieces in contract.gold.items():
+        for piece in pieces:
+            start = doc.text.find(piece)
+            if start >= 0:
+                clauses.append(
+                    Clause(
+                        category=cat,
+                        text=piece,
+                        page=1,
+                        start=start,
+                        end=start + len(piece),
+                        confidence=0.9,
+                    )
+                )
+    return doc, segment(doc), clauses
+
+
+def _review_for(doc, seg, clauses, parties: list[Party], client: str) -> dict[str, Finding]:
+    book = load_playbook("commercial")
+    deal = Deal(key_terms=KeyTerms(parties=parties), client=resolve_client(parties, client, book))
+    out = {}
+    for rid in DIRECTIONAL:
+        rule = book.rule(rid)
+        sub = _sub(rule).model_copy(update={"deal": deal})
+        out[rid] = analyze(sub, rule, clauses, doc, seg, None)
+    return out
+
+
+PIVX = [
+    Party(name="PivX Corporation", short_names=["PivX"], role="licensor"),
+    Party(name="Detto Technologies", short_names=["Detto"], role="reseller"),
+]
+ETON = [
+    Party(name="Aucta Pharmaceuticals, Inc.", short_names=["Aucta"], role="licensor"),
+    Party(name="Eton Pharmaceuticals, Inc.", short_names=["ETON"], role="licensee"),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "parties", "expected"),
+    [
+        (
+            "ADIANUTRITION,INC_04_01_2005-EX-10.D2-RESELLER AGREEMENT",
+            PIVX,
+            # rule: (status for the first party, for the second, whom the clause burdens)
+            {
+                "exclusivity": ("deviation", "compliant", "PivX"),
+                "termination-for-convenience": ("compliant", "deviation", "Detto"),
+                "liability-cap": ("compliant", "deviation", "Detto"),
+            },
+        ),
+        (
+            "EtonPharmaceuticalsInc_20191114_10-Q_EX-10.1_11893941_EX-10.1_Development Agreement",
+            ETON,
+            {
+                "exclusivity": ("deviation", "compliant", "Aucta"),
+                "non-compete": ("deviation", "compliant", "Aucta"),
+                "termination-for-convenience": ("deviation", "compliant", "Aucta"),
+                "liability-cap": ("needs_review", "needs_review", None),
+            },
+        ),
+    ],
+)
+def test_one_contract_reviewed_for_each_party_gives_opposite_verdicts(title, parties, expected):
+    doc, seg, clauses = _cuad_case(title, parties)
+    first = _review_for(doc, seg, clauses, parties, parties[0].short_names[0])
+    second = _review_for(doc, seg, clauses, parties, parties[1].short_names[0])
+    for rid, (a, b, burdened) in expected.items():
+        assert (first[rid].status, second[rid].status) == (a, b), (rid, first[rid].explanation)
+        assert first[rid].burdens == second[rid].burdens == burdened, rid
+        if burdened:  # the explanation names the parties by their short names
+            assert burdened in first[rid].explanation and burdened in second[rid].explanation
+    cap = first.get("liability-cap")
+    if cap is not None and cap.status == "needs_review":  # Eton: only excludes indirect loss
+        assert "not a monetary cap" in cap.explanation
+
+
+def test_without_parties_the_roles_in_the_clause_decide():
+    rule = load_playbook("commercial").rule("non-compete")
+    text = "Preamble.\n\nDistributor shall not, for five (5) years after the term, sell competing products."
+    doc = example_document(text)
+    clause = _clause(doc, "Non-Compete", text.split("\n\n")[1])
+    as_distributor = Deal(client=ClientSide(role="distributor"))
+    as_supplier = Deal(client=ClientSide(role="supplier"))
+    runs = {
+        who: analyze(
+            _sub(rule).model_copy(update={"deal": d}), rule, [clause], doc, segment(doc), None
+        )
+        for who, d in (("distributor", as_distributor), ("supplier", as_supplier))
+    }
+    assert (
+        runs["distributor"].status == "deviation"
+        and runs["distributor"].burdens == "the Distributor"
+    )
+    assert runs["supplier"].status == "compliant"
+    assert "in favour of the Supplier (the client)" not in runs["distributor"].explanation
+
+
+# --- statuses that say what is known -------------------------------------------------------------
+
+
+def _one(rule_id: str, text: str, category: str) -> Finding:
+    rule = load_playbook("commercial").rule(rule_id)
+    doc = example_document(text)
+    return analyze(_sub(rule), rule, [_clause(doc, category, text)], doc, segment(doc), None)
+
+
+def test_an_exclusion_of_consequential_damages_is_not_a_cap():
+    f = _one(
+        "liability-cap",
+        "IN NO EVENT SHALL EITHER PARTY BE LIABLE FOR ANY INDIRECT OR CONSEQUENTIAL DAMAGES.",
+        "Cap on Liability",
+    )
+    assert f.status == "needs_review" and "not a monetary cap" in f.explanation
+    assert "compliant" not in f.explanation and ">=" not in f.explanation
+
+
+def test_a_redacted_amount_never_passes():
+    f = _one(
+        "insurance",
+        "Supplier shall maintain general liability insurance of not less than $[***] per occurrence.",
+        "Insurance",
+    )
+    assert f.status == "redacted" and "redacted" in f.explanation
+
+
+def test_an_unreadable_value_goes_to_review_not_compliant():
+    f = _one("insurance", "Supplier shall maintain adequate insurance.", "Insurance")
+    assert f.status == "needs_review" and "could not be read" in f.explanation
+
+
+def _calibration(found: int, gold: int, extra_found: int = 0) -> Calibration:
+    """A table of `gold` contracts with the clause (found in `found`) and 20 without."""
+    rows = [
+        {"title": f"g{i}", "gold": ["Insurance"], "found": ["Insurance"] if i < found else []}
+        for i in range(gold)
+    ]
+    rows += [
+        {"title": f"n{i}", "gold": [], "found": ["Insurance"] if i < extra_found else []}
+        for i in range(20)
+    ]
+    return Calibration({"contracts": rows})
+
+
+def test_a_miss_is_missing_only_where_recall_is_measured_high():
+    rule = load_playbook("commercial").rule("insurance")
+    doc = example_document("")
+    often = judge(rule, [], doc, calibration=_calibration(29, 30))
+    rarely = judge(rule, [], doc, calibration=_calibration(2, 7))
+    assert often.status == "missing" and "29 of 30" in often.explanation
+    assert rarely.status == "not_found" and "2 of 7" in rarely.explanation
+    assert "check by hand" in rarely.explanation
+    # the confidence that nothing is there is the measured share of misses that are truly absent
+    assert often.confidence == round((20 + 1) / (21 + 2), 3)
+    assert rarely.confidence == round((20 + 1) / (25 + 2), 3)
+
+
+def test_an_avoided_clause_not_found_is_never_compliant():
+    book = load_playbook("commercial")
+    doc = example_document("")
+    for rule in book.rules:
+        f = judge(rule, [], doc)
+        assert f.status in ("missing", "not_found") and f.status != "compliant", rule.id
+
+
+def test_confidences_come_from_measurement_not_a_constant():
+    book = load_playbook("commercial")
+    doc = example_document("")
+    confs = {judge(r, [], doc).confidence for r in book.rules}
+    assert len(confs) > 3 and 0.7 not in confs
+
+
+def test_shipped_calibration_is_measured_on_dev():
+    table = shipped().table
+    assert table["split"] == "dev" and len(table["contracts"]) >= 30
+    titles = {c.title for c in load_cuad(CUAD, "dev")} if CUAD.is_dir() else None
+    if titles is not None:
+        assert {c["title"] for c in table["contracts"]} <= titles
+    gov = shipped().evidence(["Governing Law"])
+    assert table["categories"]["Governing Law"]["recall"] == round(gov.recall.value, 3)
+
+
+# --- plain words for lawyers -------------------------------------------------------------------
+
+_NOT_FOR_LAWYERS = re.compile(
+    r"\\[WwDds]|\[[a-z]{1,4}\]|\(\?|not_matches|notice_days|if_present|>=|<=|\ba [AEIOU]\w+ clause"
+)
+
+
+def test_titles_are_stated_positively():
+    for name in ("commercial", "nda"):
+        for rule in load_playbook(name).rules:
+            assert not rule.title.startswith("No "), rule.title
+
+
+def test_findings_are_plain_words():
+    for rule in load_playbook("commercial").rules:
+        for ex in rule.examples:
+            sub, clauses, doc, seg = example_case(rule, ex)
+            f = analyze(sub, rule, clauses, doc, seg, None)
+            text = " ".join([f.title, f.explanation, *f.notes])
+            assert not _NOT_FOR_LAWYERS.search(text), (rule.id, text)
+            assert "|" not in text, (rule.id, text)
+
+
+# --- reading whose side a clause is on -----------------------------------------------------------
+
+_ACME = Deal(
+    key_terms=KeyTerms(
+        parties=[
+            Party(name="Acme Corp.", short_names=["Acme"], role="supplier"),
+            Party(name="Beta LLC", short_names=["Beta"], role="distributor"),
+        ]
+    ),
+    client=ClientSide(party="Beta LLC", role="distributor", assumed=False),
+)
+
+
+@pytest.mark.parametrize(
+    ("reads", "text", "burdens"),
+    [
+        ("obligation", "Acme hereby grants to Beta an exclusive licence.", "counterparty"),
+        ("obligation", "Beta shall not sell competing products.", "client"),
+        ("obligation", "Beta, at its own cost, shall not sell competing products.", "client"),
+        ("obligation", "Neither Acme nor Beta shall assign this Agreement.", "mutual"),
+        ("obligation", "Beta may not assign without the prior written consent of Acme.", "client"),
+        ("right", "Acme may terminate this Agreement on ten days' notice.", "client"),
+        ("right", "Beta shall have the right to audit Acme's records.", "counterparty"),
+        ("right", "Either party may terminate on ninety days' notice.", "mutual"),
+        (
+            "right",
+            "The Agreement renews unless terminated by Beta sixty days before expiry.",
+            "counterparty",
+        ),
+        ("liability_limit", "IN NO EVENT SHALL ACME BE LIABLE FOR MORE THAN THE FEES.", "client"),
+        (
+            "liability_limit",
+            "Beta's total liability shall not exceed the fees paid.",
+            "counterparty",
+        ),
+        (
+            "liability_limit",
+            "Each party's aggregate liability shall not exceed the fees.",
+            "mutual",
+        ),
+        ("liability_exposure", "The cap shall not apply to Acme's indemnities.", "counterparty"),
+        ("obligation", "The Products are sold on an exclusive basis.", None),
+    ],
+)
+def test_whose_side_a_clause_is_on(reads, text, burdens):
+    parties = sides(_ACME, ["distributor"], None)
+    got = orient(Direction(reads=reads), read(text, parties), parties)
+    assert got.burdens == burdens, got
+    if burdens == "client":
+        assert got.burdened == "Beta" and got.benefited == "Acme"
+    if burdens == "counterparty":
+        assert got.burdened == "Acme" and got.benefited == "Beta"
+
+
+def test_a_stated_amount_beside_a_redacted_one_is_not_a_pass():
+    f = _one(
+        "insurance",
+        "Supplier shall maintain insurance of $2,000,000 per occurrence and $[***] in the aggregate.",
+        "Insurance",
+    )
+    assert f.status == "redacted"

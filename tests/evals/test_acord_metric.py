@@ -10,6 +10,7 @@ from legal_orch_evals import acord
 
 from legal_orch.datasets.acord import load
 from legal_orch.datasets.acord_metric import dcg, mean_metrics, ndcg_at, query_metrics, share_at
+from tests.test_precedents import write_bank
 
 GRADES = {"a": 4, "b": 0, "c": 2, "d": 3}
 
@@ -60,7 +61,11 @@ def tiny_acord(tmp_path):
             f.write(json.dumps({"_id": cid, "text": text}) + "\n")
     (tmp_path / "queries.jsonl").write_text(
         json.dumps(
-            {"_id": "NY law", "text": "New York Governing Law", "metadata": {"split": "valid"}}
+            {
+                "_id": "NY law",
+                "text": "New York Governing Law",
+                "metadata": {"split": "valid", "category": "Governing Law"},
+            }
         )
         + "\n"
     )
@@ -69,14 +74,64 @@ def tiny_acord(tmp_path):
     return tmp_path
 
 
-def test_run_writes_metrics_and_a_rescorable_run(tmp_path, embedder):
+CATEGORY = {"gl1": "Governing Law", "gl2": "Governing Law", "ins": "Insurance"}
+
+
+def tiny_bank(directory, embedder):
+    """A shipped-style bank over the tiny corpus, with a CUAD copy of the New York clause."""
+    records = [
+        {
+            "id": f"acord:{cid}",
+            "text": text,
+            "category": CATEGORY.get(cid),
+            "contract": None,
+            "parties": [],
+            "source": "ACORD clause (source contract not named)",
+            "corpus": "acord",
+        }
+        for cid, text in CLAUSES.items()
+    ]
+    records.append(
+        {
+            "id": "cuad:ny",
+            "text": CLAUSES["gl1"],
+            "category": "Governing Law",
+            "contract": "c1",
+            "parties": ["Acme Corp.", "Beta LLC"],
+            "contract_type": "supply agreement",
+            "source": "Supply agreement between Acme Corp. and Beta LLC",
+            "corpus": "cuad",
+        }
+    )
+    contracts = [{"key": "c1", "label": "x", "parties": [], "present": {}, "measures": {}}]
+    return write_bank(directory, embedder, records, contracts)
+
+
+def test_run_scores_the_review_call_and_the_judged_pool(tmp_path, embedder):
     data = tiny_acord(tmp_path / "acord")
     out = tmp_path / "out"
-    metrics = acord.run(data, "valid", out, embedder=embedder, reranker=None, latency_bank=None)
-    assert metrics["ndcg@5"] == pytest.approx(1.0)  # the NY clause first, then Texas
+    bank = tiny_bank(tmp_path / "bank", embedder)
+    metrics = acord.run(
+        data, "valid", out, embedder=embedder, reranker=None, bank_dir=bank, data_dir=tmp_path
+    )
+    product = metrics["product_path"]
+    # The research call searches Governing Law only: the two law clauses (the New York one
+    # once, its CUAD copy counting as the ACORD clause it repeats), never the insurance clause.
+    per_query = json.loads((out / "per_query.json").read_text())
+    assert sorted(per_query["NY law"]["top10"]) == ["gl1", "gl2"]
+    assert product["ndcg@5"] == pytest.approx(
+        abs=1e-4,
+        expected=mean_metrics({"NY law": per_query["NY law"]["top10"]}, load(data, "valid").qrels)[
+            "ndcg@5"
+        ],
+    )
+    assert product["queries_with_categories"] == 1 and product["bank_clauses"] == 5
+    assert product["judged@10"] == pytest.approx(0.2)
+    assert product["latency_ms_p50"] > 0
+    assert metrics["judged_pool"]["ndcg@5"] == pytest.approx(1.0)
     assert metrics["queries"] == 1
-    assert set(metrics["full_corpus"]) >= {"ndcg@5", "ndcg@10", "p@5_4star", "p@5_5star"}
     assert json.loads((out / "metrics.json").read_text()) == metrics
+    assert per_query["NY law"]["categories"] == ["Governing Law"]
     lines = (out / "run.tsv").read_text().splitlines()
     assert lines[0] == "query-id\tcorpus-id\trank\tscore"
     assert [line.split("\t")[:3] for line in lines[1:]] == [

@@ -29,10 +29,11 @@ class FakeReviewer:
     """Streams a few stage events; returns the sample review, or pauses once when asked to."""
 
     def __init__(self, settings: Settings, pause: bool = False):
-        self.settings, self.pause, self.calls = settings, pause, []
+        self.settings, self.pause, self.calls, self.clients = settings, pause, [], []
 
-    def review(self, path, *, on_progress=None, decisions=None, fresh=False):
+    def review(self, path, *, on_progress=None, decisions=None, fresh=False, client=None):
         self.calls.append((Path(path), decisions))
+        self.clients.append(client)
         for stage in ("ingest", "segment", "extract", "analyze_risk", "analyze_risk", "validate"):
             if on_progress:
                 on_progress(
@@ -119,8 +120,24 @@ def test_review_shows_summary_findings_citations_and_downloads(fake, sample_pdf)
     assert any(
         t.value == "This Agreement is governed by the laws of <b>New York</b>." for t in at.text
     )  # fallback
-    assert [b.label for b in at.get("download_button")] == ["Word", "HTML", "Markdown", "JSON"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Redline (Word, tracked changes)",
+        "Key dates (calendar .ics)",
+        "Word report",
+        "HTML",
+        "Markdown",
+        "JSON",
+    ]
     assert fake.calls[0][0].parent.parent == Path(Settings().data_dir) / "uploads"
+    assert fake.clients == [None]
+
+
+def test_we_act_for_reaches_the_review_and_key_terms_show(fake, sample_pdf):
+    at = app()
+    at.text_input(key="acting_for").input("Reseller").run()
+    at = no_exception(review(at, ("reseller_agreement.pdf", sample_pdf.read_bytes())))
+    assert fake.clients == ["Reseller"]
+    assert any(m.value == "#### Key terms" for m in at.markdown)
 
 
 def test_bad_files_get_a_line_each_and_the_rest_goes_on(fake, sample_pdf):
@@ -132,7 +149,7 @@ def test_bad_files_get_a_line_each_and_the_rest_goes_on(fake, sample_pdf):
     )
     no_exception(at)
     assert [e.value for e in at.error] == [
-        "notes.txt: not a PDF (no %PDF- header)",
+        "notes.txt: not a PDF or Word (.docx) file",
         "empty.pdf: empty file (0 bytes)",
     ]
     assert len(fake.calls) == 1
@@ -220,7 +237,7 @@ def test_engine_that_cannot_start_is_one_line_and_bad_files_still_reported(
     at = no_exception(review(app(), ("a.txt", b"x"), ("r.pdf", sample_pdf.read_bytes())))
     assert [e.value for e in at.error] == [
         "the review engine could not start (RuntimeError: no model file)",
-        "a.txt: not a PDF (no %PDF- header)",
+        "a.txt: not a PDF or Word (.docx) file",
     ]
 
 

@@ -1,0 +1,122 @@
+"""The obligations register: who must do what, by when, read from the contract's sentences.
+
+An obligation is a sentence whose subject is a party (by its name, defined short name or role,
+or "each party") bound by "shall", "must", "will", "agrees to" or "undertakes to", with a time
+the contract gives for it ("within thirty (30) days", "no later than", "prior to", "monthly").
+Sentences without a time are duties, not deadlines, and stay out of the register.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from legal_orch.domain import Document, Obligation, Party, Segmentation
+from legal_orch.values import clean_space
+
+MODAL = re.compile(
+    r"\b(shall|must|will|agrees? to|undertakes? to|is required to|are required to)\b(?!\s+not\b)",
+    re.I,
+)
+_NUM = r"(?:\d+|[a-z]+(?:[- ][a-z]+)?)(?:\s*\(\d+\))?"
+TIME = re.compile(
+    rf"\b(?:within|no later than|not later than|at least|prior to|before|by|after|upon)\s+"
+    rf"(?:{_NUM}\s+(?:business\s+|calendar\s+|working\s+)?(?:days?|weeks?|months?|years?)"
+    rf"|the\s+(?:end|expiry|expiration|last day|first day|date)[^,;.]{{0,60}}"
+    rf"|[A-Z][a-z]+\s+\d{{1,2}},?\s+\d{{4}})"
+    rf"|\b(?:monthly|quarterly|annually|each (?:calendar )?(?:month|quarter|year)|promptly)\b",
+    re.I,
+)
+_WORD_NUM = (
+    r"one|two|three|four|five|six|seven|eight|ten|twelve|fourteen|fifteen|twenty-one|twenty"
+    r"|thirty|forty[- ]five|sixty|ninety"
+)
+_DAYS = re.compile(
+    rf"(?:(?:{_WORD_NUM})\s*\(\s*(?P<paren>\d+)\s*\)|(?P<digits>\d+)|(?P<word>{_WORD_NUM}))"
+    r"\s+(?:business\s+|calendar\s+|working\s+)?(?P<unit>day|week|month|year)s?",
+    re.I,
+)
+_WORDS = {
+    "one": 1, "two": 2, "three": 3, "five": 5, "seven": 7, "ten": 10, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "forty-five": 45, "sixty": 60, "ninety": 90,
+    "twelve": 12, "six": 6, "four": 4, "eight": 8, "fourteen": 14, "twenty-one": 21,
+}  # fmt: skip
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+KINDS = (
+    ("payment", re.compile(r"\bpa(?:y|id|yment)|invoice|remit|fees?\b|royalt", re.I)),
+    ("notice", re.compile(r"\bnotif|notice|inform\b", re.I)),
+    ("report", re.compile(r"\breport|statement|accounting|forecast", re.I)),
+    ("insurance", re.compile(r"\binsurance|certificate of insurance", re.I)),
+    ("delivery", re.compile(r"\bdeliver|ship|provide|furnish|supply", re.I)),
+)
+MAX_ACTION = 220
+
+
+def _days(due: str) -> int | None:
+    m = _DAYS.search(due)
+    if not m:
+        return None
+    raw = m.group("paren") or m.group("digits")
+    n = int(raw) if raw else _WORDS.get(m.group("word").lower().replace(" ", "-"))
+    return None if n is None else n * _UNIT_DAYS[m.group("unit").lower()]
+
+
+def _names(parties: Iterable[Party]) -> list[tuple[str, str]]:
+    """(text as written, the label the register uses) for every way a party is named."""
+    out = []
+    for p in parties:
+        label = p.short_names[0] if p.short_names else p.name
+        out += [(n, label) for n in [*p.short_names, p.name] if n]
+        if p.role and p.role != "party":
+            out.append((p.role.replace("_", " "), label))
+    return sorted(out, key=lambda x: -len(x[0]))
+
+
+def _subject(head: str, names: list[tuple[str, str]]) -> str | None:
+    """The party the words before the modal verb name, nearest the verb."""
+    low = head.lower()
+    if re.search(r"\b(each|either|both) part(y|ies)\b", low[-60:]):
+        return "each party"
+    best: tuple[int, str] | None = None
+    for written, label in names:
+        for m in re.finditer(rf"\b{re.escape(written.lower())}\b", low):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), label)
+    if best is None or len(head) - best[0] > 80:
+        return None  # the party named is too far from the verb to be its subject
+    return best[1]
+
+
+def find_obligations(doc: Document, seg: Segmentation, parties: list[Party]) -> list[Obligation]:
+    """Every obligation with a time the contract gives for it, in the order of the text."""
+    names = _names(parties)
+    out: list[Obligation] = []
+    for s in seg.sentences:
+        text = doc.text[s.start : s.end]
+        m = MODAL.search(text)
+        t = TIME.search(text, m.end()) if m else None
+        if m is None or t is None:
+            continue
+        action = clean_space(text[m.end() :]).lstrip(" ,;:")
+        # "Fees shall be paid by Reseller": the party after "by" carries the passive duty.
+        passive = re.match(r"be\s+\w+\s+by\s+(?:the\s+)?(.{2,60})", action, re.I)
+        who = _subject(passive.group(1).split(" within")[0], names) if passive else None
+        who = who or _subject(text[: m.start()], names)
+        if who is None:
+            continue
+        if len(action) > MAX_ACTION:
+            action = action[:MAX_ACTION].rsplit(" ", 1)[0] + " …"
+        due = clean_space(text[t.start() :])
+        due = re.split(r"[,;]|\.\s", due, maxsplit=1)[0][:120]
+        kind = next((k for k, pat in KINDS if pat.search(action)), "other")
+        out.append(
+            Obligation(
+                party=who,
+                action=action,
+                due=due,
+                due_days=_days(due),
+                kind=kind,  # type: ignore[arg-type]
+                citation=doc.cite(s.start, s.end),
+            )
+        )
+    return out
