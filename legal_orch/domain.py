@@ -290,6 +290,7 @@ class Deal(BaseModel):
     key_terms: KeyTerms = Field(default_factory=KeyTerms)
     client: ClientSide = Field(default_factory=ClientSide)
     defined_terms: list[str] = Field(default_factory=list)  # "Products", "Territory", ...
+    title: str | None = None  # the contract's own name for itself ("Research License Agreement")
 
 
 class Subtask(BaseModel):
@@ -322,3 +323,6 @@ class Validation(BaseModel):
     status: ValidationStatus
     checks: list[ValidationCheck] = Field(default_factory=list)
     confidence: float = 0.0
+    # Findings a check could not let stand as made: marked needs_review, the reason in `notes`.
+    # The graph puts them in place of the originals; reports show them there, not twice.
+    amended: list[Finding] = Field(default_factory=list, exclude=True)

@@ -99,6 +99,46 @@ def test_quality_bar_routes_past_weak_agent(store, embedder, sample_pdf):
     assert "reroute" not in out.timings
 
 
+_regex_extract = ga.regex_extract
+
+
+def _doubtful_extract(doc, seg, ctx=None, vectors=None):
+    """The regex clauses, rated by the clause finder as less likely than not of their type."""
+    return [c.model_copy(update={"confidence": 0.3}) for c in _regex_extract(doc, seg)]
+
+
+def _always_missing(subtask, rule, clauses, doc, seg, ctx):
+    """A risk agent that never reads the clauses it is given."""
+    return ga.judge(subtask, rule, [], doc, seg, ctx)
+
+
+def test_a_doubtful_clause_type_goes_to_a_lawyer_not_to_a_reroute(
+    store, embedder, sample_pdf, monkeypatch
+):
+    monkeypatch.setattr(ga, "regex_extract", _doubtful_extract)
+    strong = AgentSpec(name="strong_risk", capability="risk", run=ga.judge, cost_tier=2)
+    out = reviewer(store, embedder, AgentSpec(name="r", capability="risk", run=ga.judge), strong)
+    out = out.review(sample_pdf)
+    by = {f.rule_id: f for f in out.findings}
+    assert {f.status for f in by.values()} == {"needs_review"}
+    assert all("30%" in f.notes[0] and f.recommendation.action == "escalate" for f in by.values())
+    assert "reroute" not in out.timings  # every tier would get the same doubtful clauses
+    assert out.validation.status == "passed"
+    assert {c.name: c.status for c in out.validation.checks}["clause type"] == "failed"
+
+
+def test_a_clause_called_absent_that_the_finder_lists_is_reread_by_a_stronger_tier(
+    store, embedder, sample_pdf
+):
+    cheap = AgentSpec(name="blind_risk", capability="risk", run=_always_missing, cost_tier=0)
+    strong = AgentSpec(name="strong_risk", capability="risk", run=ga.judge, cost_tier=2)
+    out = reviewer(store, embedder, cheap, strong).review(sample_pdf)
+    assert "reroute" in out.timings
+    assert {f.agent for f in out.findings} == {"strong_risk"}
+    assert {f.status for f in out.findings} == {"deviation"}
+    assert out.validation.status == "passed"
+
+
 def test_interrupt_and_resume_with_decision(store, embedder, sample_pdf):
     unsure = AgentSpec(name="unsure_risk", capability="risk", run=ga.unsure_judge)
     r = reviewer(store, embedder, unsure, interrupts=True)

@@ -87,6 +87,18 @@ def _subject(head: str, names: list[tuple[str, str]]) -> str | None:
     return best[1]
 
 
+def _first_party(text: str, names: list[tuple[str, str]]) -> str | None:
+    """The party named first in `text` (the agent of a passive verb: "paid by X to Y")."""
+    low = text.lower()
+    hits = [
+        (m.start(), label)
+        for written, label in names
+        for m in [re.search(rf"\b{re.escape(written.lower())}\b", low)]
+        if m
+    ]
+    return min(hits)[1] if hits else None
+
+
 def find_obligations(doc: Document, seg: Segmentation, parties: list[Party]) -> list[Obligation]:
     """Every obligation with a time the contract gives for it, in the order of the text."""
     names = _names(parties)
@@ -98,16 +110,19 @@ def find_obligations(doc: Document, seg: Segmentation, parties: list[Party]) -> 
         if m is None or t is None:
             continue
         action = clean_space(text[m.end() :]).lstrip(" ,;:")
-        # "Fees shall be paid by Reseller": the party after "by" carries the passive duty.
+        # "Fees shall be paid by Reseller": the party after "by" carries the passive duty, and
+        # the register shows the whole sentence rather than "be paid by ...".
         passive = re.match(r"be\s+\w+\s+by\s+(?:the\s+)?(.{2,60})", action, re.I)
-        who = _subject(passive.group(1).split(" within")[0], names) if passive else None
+        who = _first_party(passive.group(1), names) if passive else None
+        if who is not None:
+            action = clean_space(text).lstrip(" ,;:")
         who = who or _subject(text[: m.start()], names)
         if who is None:
             continue
         if len(action) > MAX_ACTION:
             action = action[:MAX_ACTION].rsplit(" ", 1)[0] + " …"
         due = clean_space(text[t.start() :])
-        due = re.split(r"[,;]|\.\s", due, maxsplit=1)[0][:120]
+        due = re.split(r",\s|;|\.\s", due, maxsplit=1)[0].rstrip(".")[:120]
         kind = next((k for k, pat in KINDS if pat.search(action)), "other")
         out.append(
             Obligation(

@@ -1,12 +1,14 @@
 """Recommendation synthesis: an action, a rationale and fallback language for every finding,
-with related findings reconciled into one coherent recommendation.
+in the contract's own words, with related findings reconciled into one recommendation.
 
-The wording and the reconciliation cases are data (`templates.yaml`, `reconciliation.yaml`).
+The wording and the reconciliation cases are data (`templates.yaml`, `reconciliation.yaml`);
+fallback language comes from the playbook, its placeholders filled from the deal.
 """
 
 from __future__ import annotations
 
 from legal_orch_agents.recommendation.synthesis import (
+    advice_for,
     cases,
     recommend,
     reconcile,
@@ -27,19 +29,22 @@ def synthesize(
     ctx: ReviewContext | None = None,
 ) -> list[Finding]:
     """Recommend an action for each finding, then reconcile findings that bear on each other."""
-    t = templates()
+    advice = advice_for(playbook, deal, templates())
     drafted = [
-        f.model_copy(update={"recommendation": recommend(f, rule_for(playbook, f.rule_id), t)})
+        f.model_copy(update={"recommendation": recommend(f, rule_for(playbook, f.rule_id), advice)})
         for f in findings
     ]
-    return reconcile(drafted, t, cases())
+    return reconcile(drafted, advice, cases())
 
 
 AGENT = AgentSpec(
     name="recommendation_synthesis",
     capability="synthesize",
     run=synthesize,
-    description="Template-driven actions and fallback language; reconciles related findings.",
+    description=(
+        "Actions and fallback language in the contract's own terms (parties, defined terms, "
+        "law); reconciles related findings whose clauses were found."
+    ),
     cost_tier=0,
-    implementation="offline",
+    implementation="offline: templates filled from the deal",
 )

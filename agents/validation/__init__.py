@@ -1,13 +1,27 @@
-"""The validation agent: grounding, coverage, consistency and a confidence for the review.
+"""The validation agent: grounding, coverage, consistency, meaning, and the review's confidence.
 
 Model and agent output is untrusted here: every quote is re-sliced from the document text and
 compared exactly; every playbook rule must be answered; conclusions must not contradict each
-other; and an agent that failed makes the review `incomplete`, never "no risks".
+other; and an agent that failed makes the review `incomplete`, never "no risks". The meaning
+checks (agents/validation/meaning.py) read what the findings say: a quote of the wrong clause
+type, advice resting on a clause the review calls absent, two statements of one fact that
+disagree, advice asking for what the contract already says. A finding that fails one is sent to
+a lawyer (`needs_review`, the reason in its notes) rather than reported as made.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+
+from legal_orch_agents.validation.meaning import (
+    Problem,
+    amend,
+    check_absent_reliance,
+    check_already_said,
+    check_clause_type,
+    check_facts,
+)
 
 from legal_orch.domain import (
     SEVERITIES,
@@ -19,9 +33,14 @@ from legal_orch.domain import (
     Finding,
     Validation,
     ValidationCheck,
+    ValidationStatus,
 )
 from legal_orch.playbook import Playbook, Rule
 from legal_orch.registry import AgentSpec
+
+# A finding at zero confidence (its quote says the opposite of its clause type) still leaves
+# the rest of the review worth something.
+CONFIDENCE_FLOOR = 0.01
 
 # The actions that can stand with each status; anything else is a contradiction.
 # A compliant clause may still be negotiated when reconciled with a related finding
@@ -31,6 +50,9 @@ _ACTIONS = {
     "deviation": {"negotiate", "delete", "escalate", "accept"},
     "missing": {"add", "escalate", "accept"},
     "needs_review": {"escalate", "negotiate", "accept", "add", "delete"},
+    # What the review could not establish goes to a lawyer, never accepted or acted on as fact.
+    "not_found": {"escalate"},
+    "redacted": {"escalate"},
 }
 
 
@@ -139,12 +161,31 @@ def check_agents(failures: list[AgentFailure]) -> ValidationCheck:
 
 
 def review_confidence(findings: list[Finding]) -> float:
-    """Return the review's confidence: the mean finding confidence, weighted by severity."""
+    """The review's confidence: the geometric mean of its findings' confidences, each weighted by
+    its severity.
+
+    A review is only as sound as its weakest conclusions: unlike the plain mean, the geometric
+    mean lets one doubtful finding pull the review down. Findings the meaning checks sent to a
+    lawyer count with the confidence they were left (no more than the clause finder's score for
+    the quoted clause type).
+    """
     if not findings:
         return 0.0
     weight = {s: i + 1 for i, s in enumerate(SEVERITIES)}
     total = sum(weight[f.severity] for f in findings)
-    return round(sum(f.confidence * weight[f.severity] for f in findings) / total, 3)
+    logs = sum(weight[f.severity] * math.log(max(f.confidence, CONFIDENCE_FLOOR)) for f in findings)
+    return round(math.exp(logs / total), 3)
+
+
+def _meaning_check(name: str, problems: list[Problem], n: int, what: str) -> ValidationCheck:
+    """Report a meaning check; its re-routable subtasks are those a stronger tier could mend."""
+    if not problems:
+        return ValidationCheck(name=name, status="passed", detail=f"{n}/{n} {what}")
+    ids = sorted({p.rule_id for p in problems if p.reroute})
+    first = problems[0]
+    sent = ", ".join(sorted({p.rule_id for p in problems}))
+    detail = f"{len(problems)} sent to a lawyer ({sent}); {first.rule_id}: {first.note}"
+    return ValidationCheck(name=name, status="failed", detail=detail, subtask_ids=ids)
 
 
 def validate(
@@ -156,28 +197,53 @@ def validate(
     deal: Deal | None = None,
     ctx: object = None,
 ) -> Validation:
-    """Run every check; `incomplete` when an agent failed or a rule is unanswered."""
+    """Run every check; `incomplete` when an agent failed or a rule is unanswered, `failed` when
+    a quote is inexact or a finding contradicts itself. Findings a meaning check fails are sent
+    to a lawyer (`amended`) and the review says so, rather than failing as a whole."""
+    rules = {r.id: r for r in playbook.rules}
+    typed = check_clause_type(findings, clauses, rules)
+    absent = check_absent_reliance(findings, typed)
+    facts = check_facts(findings, clauses, deal)
+    said = check_already_said(doc, findings)
+    amended = amend(findings, typed + absent + facts + said)
+    final = [amended.get(f.rule_id, f) for f in findings]
+    n = len(findings)
+    # Grounding and consistency judge the findings as the agents made them: sending a finding
+    # to a lawyer must not hide an inexact quote or a self-contradiction.
     checks = [
         check_grounding(doc, clauses, findings),
-        check_coverage(playbook, findings),
+        check_coverage(playbook, final),
         check_consistency(findings, playbook),
         check_agents(failures),
+        _meaning_check("clause type", typed, n, "quotes of the rule's clause type"),
+        _meaning_check("absent clauses", absent, n, "recommendations rest on clauses found"),
+        _meaning_check("facts agree", facts, n, "findings agree with each other"),
+        _meaning_check("not already said", said, n, "recommendations ask for something new"),
     ]
     by_name = {c.name: c for c in checks}
+    status: ValidationStatus
     if by_name["agents"].status == "failed" or by_name["coverage"].status == "failed":
         status = "incomplete"
-    elif any(c.status == "failed" for c in checks):
+    elif by_name["grounding"].status == "failed" or by_name["consistency"].status == "failed":
         status = "failed"
     else:
         status = "passed"
-    return Validation(status=status, checks=checks, confidence=review_confidence(findings))
+    return Validation(
+        status=status,
+        checks=checks,
+        confidence=review_confidence(final),
+        amended=list(amended.values()),
+    )
 
 
 AGENT = AgentSpec(
     name="validation",
     capability="validate",
     run=validate,
-    description="Re-slices every quote from the source, checks rule coverage, consistency and agent failures.",
+    description=(
+        "Re-slices every quote from the source; checks coverage, consistency, agent failures, "
+        "and what the findings mean: clause types, absent clauses, facts, advice already given."
+    ),
     cost_tier=0,
-    implementation="offline: exact re-slicing and rule checks",
+    implementation="offline: exact re-slicing, clause-finder scores and word rules",
 )

@@ -138,7 +138,12 @@ def key_terms(state: ReviewState, runtime: Runtime_) -> Update:
             update["failures"] = {"key_terms": _failure(spec.name, "key_terms", e)}
     client = resolve_client(terms.parties, state.get("client"), ctx.playbook)
     defined = sorted({t.term for t in seg.terms})
-    return {**update, "deal": Deal(key_terms=terms, client=client, defined_terms=defined)}
+    title = next(
+        (c.answer or c.text for c in state.get("clauses", []) if c.category == "Document Name"),
+        None,
+    )
+    deal = Deal(key_terms=terms, client=client, defined_terms=defined, title=title)
+    return {**update, "deal": deal}
 
 
 @timed("plan")
@@ -232,7 +237,10 @@ def validate(state: ReviewState, runtime: Runtime_) -> Update:
         _deal(state),
         ctx,
     )
-    return {"validation": validation, "attempts": 1}
+    update: dict = {"validation": validation, "attempts": 1}
+    if validation.amended:
+        update["findings"] = {f.rule_id: f for f in validation.amended}
+    return update
 
 
 @timed("reroute")

@@ -163,7 +163,11 @@ def _cell(text: str) -> str:
 
 
 def _md_finding(f: Finding, unit: str = "p.") -> list[str]:
-    out = [f"### [{f.severity.upper()}] {f.title} — {f.status}", "", f.explanation, ""]
+    status = f.status.replace("_", " ")
+    out = [f"### [{f.severity.upper()}] {f.title} — {status}", "", f.explanation, ""]
+    if f.burdens or f.benefits:
+        out += [f"*Binds:* {f.burdens or '-'} · *favours:* {f.benefits or '-'}", ""]
+    out += [f"*For the lawyer:* {n}" for n in f.notes] + ([""] if f.notes else [])
     for c in f.citations:
         out.append(f"> {unit}{c.page} [{c.start}:{c.end}] “{_md_quote(c.quote)}”")
     if f.citations:
@@ -236,9 +240,10 @@ def to_html(report: ReviewReport) -> str:
     body.append("<h2>Findings</h2>")
     for f in _sorted_findings(report):
         body.append(
-            f"<h3><span class='sev {f.severity}'>{f.severity}</span> {e(f.title)} — {e(f.status)}</h3>"
+            f"<h3><span class='sev {f.severity}'>{f.severity}</span> {e(f.title)} — {e(f.status.replace('_', ' '))}</h3>"
         )
         body.append(f"<p>{e(f.explanation)}</p>")
+        body += [f"<p><i>For the lawyer:</i> {e(n)}</p>" for n in f.notes]
         body += [
             f"<blockquote>{report.document.unit}{c.page}: “{e(_md_quote(c.quote))}”</blockquote>"
             for c in f.citations
