@@ -237,7 +237,7 @@ def validate(state: ReviewState, runtime: Runtime_) -> Update:
         _deal(state),
         ctx,
     )
-    update: dict = {"validation": validation, "attempts": 1}
+    update: Update = {"validation": validation, "attempts": 1}
     if validation.amended:
         update["findings"] = {f.rule_id: f for f in validation.amended}
     return update
