@@ -107,13 +107,19 @@ def review(
         Path | None, typer.Option(help="Also write the key dates as an iCalendar file (.ics).")
     ] = None,
     ocr: Annotated[bool, typer.Option(help="Read a scanned PDF (no text layer) with OCR.")] = False,
+    budget: Annotated[
+        float | None,
+        typer.Option(help="Most the review may spend on language models (price table currency)."),
+    ] = None,
 ) -> None:
     """Review one contract (PDF or Word .docx) and print the cited review."""
     from legal_orch.errors import LegalOrchError
     from legal_orch.review import Paused, Reviewer
 
     try:
-        settings = _settings(playbook=playbook, interrupts=interrupts or None, ocr=ocr or None)
+        settings = _settings(
+            playbook=playbook, interrupts=interrupts or None, ocr=ocr or None, budget=budget
+        )
         reviewer_ = Reviewer(settings)
         if not quiet:
             print(f"reviewing {path.name} with playbook {reviewer_.playbook.name}", file=sys.stderr)
@@ -150,6 +156,47 @@ def review(
     if not quiet:
         wall = time.perf_counter() - started
         print(f"done: validation {result.validation.status} in {wall:.1f}s", file=sys.stderr)
+
+
+@app.command()
+def ask(
+    path: Annotated[Path, typer.Argument(help="The contract (PDF or Word .docx).")],
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Answer a question about one contract from its own text, quoting it (needs an LLM)."""
+    from legal_orch.errors import LegalOrchError
+    from legal_orch.ingest import parse
+    from legal_orch.ingest.segment import segment
+    from legal_orch.registry import runner
+    from legal_orch.review import Reviewer
+    from legal_orch.router import choose
+
+    try:
+        r = Reviewer(_settings())
+        hook = next((s.hooks["ask"] for s in r.registry.all() if "ask" in s.hooks), None)
+        if r.llm is None or hook is None:
+            raise LegalOrchError(
+                "asking needs a language model: set LEGAL_ORCH_LLM_PROVIDER or LEGAL_ORCH_LLM_BASE_URL"
+            )
+        s = r.settings
+        doc = parse(path, max_pages=s.max_pages, max_file_mb=s.max_file_mb, ocr=s.ocr)
+        seg = segment(doc)
+        r.store.index_contract(doc, seg)
+        ctx = r.context()
+        terms = runner(choose(r.registry, "key_terms"), "key_terms")(doc, seg, [], ctx)
+        answered = hook(doc, question, ctx, terms.parties)
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(1) from None
+    if as_json:
+        print(answered.model_dump_json(indent=2))
+        return
+    print(answered.answer)
+    for c in answered.citations:
+        print(f"  {doc.unit}{c.page} [{c.start}:{c.end}] “{' '.join(c.quote.split())}”")
+    for n in answered.notes:
+        print(f"  note: {n}", file=sys.stderr)
 
 
 @app.command()

@@ -14,6 +14,7 @@ from importlib import metadata, resources
 from typing import Any, Literal, overload
 
 from legal_orch.capabilities import (
+    PROTOCOLS,
     Capability,
     ExtractRun,
     KeyTermsRun,
@@ -143,9 +144,14 @@ def runner(spec: AgentSpec, capability: Literal["validate"]) -> ValidateRun: ...
 def runner(spec: AgentSpec, capability: Capability) -> Any:
     """Return `spec.run` typed as the protocol of `capability` (its signature was checked when
     the agent registered)."""
-    if spec.capability != capability:
-        raise LegalOrchError(f"agent {spec.name} offers '{spec.capability}', not '{capability}'")
+    # Code written before the names were typed passes the protocol class: still served.
+    name = capability if isinstance(capability, str) else _CAPABILITY_OF[capability]
+    if spec.capability != name:
+        raise LegalOrchError(f"agent {spec.name} offers '{spec.capability}', not '{name}'")
     return spec.run
+
+
+_CAPABILITY_OF: dict[type, Capability] = {p: c for c, p in PROTOCOLS.items()}
 
 
 def _entry_points() -> list[AgentSpec]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from legal_orch.domain import Subtask
 from legal_orch.playbook import Playbook, Rule
@@ -49,6 +50,19 @@ def _known(quality: float | None) -> float:
 
 def _handles(spec: AgentSpec, categories: list[str]) -> bool:
     return not categories or any(spec.handles(c) for c in categories)
+
+
+def llm_affordable(llm: Any, budget: float | None, spent: float, calls: int = 1) -> bool:
+    """Whether the LLM tier may take `calls` more calls within what is left of the budget.
+
+    A model missing from the price table cannot be vouched for, so a budget refuses it.
+    """
+    if llm is None or calls <= 0:
+        return llm is not None
+    if budget is None:
+        return True
+    each = llm.estimate() if hasattr(llm, "estimate") else None
+    return each is not None and spent + each * calls <= budget
 
 
 def plan_subtasks(

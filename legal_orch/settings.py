@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,13 +40,26 @@ class Settings(BaseSettings):
     interrupts: bool = False  # pause for a lawyer's decision (CLI --interactive, the app)
     quality_bar: float = 0.0  # the router's minimum scorecard quality for an agent
     llm_provider: str | None = None  # e.g. "openai", "anthropic", "ollama"; None: offline
-    llm_model: str | None = None
+    llm_model: str | None = None  # a model name; for "local", a GGUF path
+    llm_base_url: str | None = None  # an OpenAI-compatible server (Ollama, vLLM, LM Studio...)
+    llm_api_key: SecretStr | None = None  # else the provider's own variable (OPENAI_API_KEY...)
+    llm_timeout: float = 60.0  # seconds one model call may take
+    llm_retries: int = 2  # further tries after a call that timed out or failed in transit
+    llm_pseudonymize: bool = True  # placeholders for names and amounts before a remote model
+    llm_cache: bool = True  # answer an identical call from <data_dir>/llm_cache.sqlite
+    llm_local_ctx: int = 4096  # context window of a local GGUF model
+    llm_local_threads: int = 1  # CPU threads of a local GGUF model
+    prices: Path | None = None  # price table per model (YAML); default: the shipped one
+    budget: float | None = None  # money one review may spend on models (price table currency)
 
     def chroma_path(self) -> Path:
         return self.chroma_dir or self.data_dir / "chroma"
 
     def checkpoint_path(self) -> Path:
         return self.checkpoint_db or self.data_dir / "checkpoints.sqlite"
+
+    def llm_cache_path(self) -> Path:
+        return self.data_dir / "llm_cache.sqlite"
 
     def decisions_path(self) -> Path:
         return self.decisions_db or self.data_dir / "decisions.sqlite"

@@ -139,6 +139,7 @@ _LAW = re.compile(
 _PLACE_ALIASES = {
     r"\bEnglish\s+law": "England",
     r"\bPRC\b": "People's Republic of China",
+    r"\bR\.\s?O\.\s?C\.?(?![A-Za-z])|\bROC\b|Republic\s+of\s+China\s*\(Taiwan\)": "Taiwan",
     r"\bScots?\s+law|\bScottish\s+law": "Scotland",
     r"\bSwiss\s+law": "Switzerland",
     r"\bGerman\s+law": "Germany",

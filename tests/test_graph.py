@@ -227,7 +227,7 @@ def test_escalates_to_llm_tier_when_a_provider_is_configured(
         "severity": "medium",
         "explanation": "Checked by the model.",
         "quotes": snippets,
-        "confidence": 0.7,
+        "confidence": 70,  # percent
     }
     llm = scripted(*[tool_answer("Judgement", answer) for _ in range(2)])
     cheap = AgentSpec(name="cheap_risk", capability="risk", run=ga.failing_judge, cost_tier=0)

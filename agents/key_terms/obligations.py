@@ -22,7 +22,7 @@ _NUM = r"(?:\d+|[a-z]+(?:[- ][a-z]+)?)(?:\s*\(\d+\))?"
 TIME = re.compile(
     rf"\b(?:within|no later than|not later than|at least|prior to|before|by|after|upon)\s+"
     rf"(?:{_NUM}\s+(?:business\s+|calendar\s+|working\s+)?(?:days?|weeks?|months?|years?)"
-    rf"|the\s+(?:end|expiry|expiration|last day|first day|date)[^,;.]{{0,60}}"
+    rf"|the\s+(?:(?:end|expiry|expiration|last day|first day)\s+of|date\b)[^,;.]{{0,60}}"
     rf"|[A-Z][a-z]+\s+\d{{1,2}},?\s+\d{{4}})"
     rf"|\b(?:monthly|quarterly|annually|each (?:calendar )?(?:month|quarter|year)|promptly)\b",
     re.I,
@@ -50,6 +50,10 @@ KINDS = (
     ("delivery", re.compile(r"\bdeliver|ship|provide|furnish|supply", re.I)),
 )
 MAX_ACTION = 220
+RIGHT = re.compile(r"(have|has)\s+the\s+(right|option)|be\s+entitled|not\b|have\s+no\b", re.I)
+PASSIVE = re.compile(
+    r"be\s+(?:\w+(?:ed|en)|paid|made|given|sent|done|held|kept|sold|borne|met|set)\b", re.I
+)
 
 
 def _days(due: str) -> int | None:
@@ -73,18 +77,22 @@ def _names(parties: Iterable[Party]) -> list[tuple[str, str]]:
 
 
 def _subject(head: str, names: list[tuple[str, str]]) -> str | None:
-    """The party the words before the modal verb name, nearest the verb."""
+    """The party the words just before the modal verb name: the verb's subject, not a party
+    named in passing ("interest on Xencor's invoices shall ..." binds no one by name)."""
     low = head.lower()
     if re.search(r"\b(each|either|both) part(y|ies)\b", low[-60:]):
         return "each party"
-    best: tuple[int, str] | None = None
+    best: tuple[int, int, str] | None = None
     for written, label in names:
         for m in re.finditer(rf"\b{re.escape(written.lower())}\b", low):
             if best is None or m.start() > best[0]:
-                best = (m.start(), label)
-    if best is None or len(head) - best[0] > 80:
-        return None  # the party named is too far from the verb to be its subject
-    return best[1]
+                best = (m.start(), m.end(), label)
+    if best is None:
+        return None
+    between = low[best[1] :]
+    if len(between) > 40 or re.match(r"\s*['’]s\b", between):
+        return None  # too far from the verb, or a possessive: not the one bound
+    return best[2]
 
 
 def _first_party(text: str, names: list[tuple[str, str]]) -> str | None:
@@ -110,13 +118,17 @@ def find_obligations(doc: Document, seg: Segmentation, parties: list[Party]) -> 
         if m is None or t is None:
             continue
         action = clean_space(text[m.end() :]).lstrip(" ,;:")
-        # "Fees shall be paid by Reseller": the party after "by" carries the passive duty, and
-        # the register shows the whole sentence rather than "be paid by ...".
-        passive = re.match(r"be\s+\w+\s+by\s+(?:the\s+)?(.{2,60})", action, re.I)
-        who = _first_party(passive.group(1), names) if passive else None
-        if who is not None:
+        if RIGHT.match(action):
+            continue  # "shall have the right to terminate" is a right, not a duty
+        # "Fees shall be paid by Reseller": the party after "by" carries a passive duty, and the
+        # register shows the whole sentence rather than "be paid by ...". A passive with no
+        # party after "by" names no one bound: it stays out rather than guess.
+        if PASSIVE.match(action):
+            by = re.search(r"\bby\s+(?:the\s+)?(.{2,60})", action, re.I)
+            who = _first_party(by.group(1), names) if by else None
             action = clean_space(text).lstrip(" ,;:")
-        who = who or _subject(text[: m.start()], names)
+        else:
+            who = _subject(text[: m.start()], names)
         if who is None:
             continue
         if len(action) > MAX_ACTION:

@@ -449,7 +449,7 @@ def reconcile(findings: list[Finding], a: Advice, known: list[Case]) -> list[Fin
             continue
         texts = []
         for case, group in joined:
-            others = ", ".join(g.rule_id for g in group if g.rule_id != f.rule_id)
+            others = " and ".join(f"“{g.title}”" for g in group if g.rule_id != f.rule_id)
             rationale = fill(case.rationale, a.voice)
             texts.append(a.t.reconciled.format(others=others, name=case.name, text=rationale))
         first = joined[0][0]

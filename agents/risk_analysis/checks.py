@@ -110,7 +110,11 @@ def _holds(op: str, value: Any, target: Any) -> bool:
     if op in ("in", "not_in"):
         inside = _norm(value) in {_norm(t) for t in (target or [])}
         return inside if op == "in" else not inside
-    found = re.search(str(target), str(value), flags=re.I) is not None
+    # PDFs set words apart with no-break spaces or line ends: a playbook's "business hours"
+    # must match "business\xa0hours" and "business\nhours".
+    text = " ".join(str(value).split())
+    pattern = re.sub(r"(?<!\\) +", r"\\s+", str(target))
+    found = re.search(pattern, text, flags=re.I) is not None
     return found if op == "matches" else not found
 
 

@@ -75,6 +75,10 @@ def judge(
     found = [with_attributes(c, doc) for c in present_clauses(clauses)]
     if not found:
         return _not_found(rule, ev)
+    for extra in _from_key_terms(rule, found, deal):
+        # the whole clause stands in for the fragments of it the extractor found
+        found = [f for f in found if not (extra.start <= f.start and f.end <= extra.end)]
+        found.append(with_attributes(extra, doc))
     side = _orientation(rule, found, deal, doc)
     v = _checked(rule, found, doc)
     if rule.direction and side.burdens is not None:
@@ -94,6 +98,31 @@ def judge(
     return f.model_copy(
         update={"burdens": side.burdened, "benefits": side.benefited, "notes": v.notes}
     )
+
+
+def _from_key_terms(rule: Rule, found: list[Clause], deal: Deal | None) -> list[Clause]:
+    """The cap clause the key terms read, where the extractor's spans stop short of it.
+
+    The extractor cuts clauses at its span boundaries and may miss the sentence that states the
+    amount; the key-terms agent reads the whole clause. One review must not say "no amount was
+    read" above a key-terms table that states it.
+    """
+    cap = deal.key_terms.liability_cap if deal is not None else None
+    if "Cap on Liability" not in rule.categories or cap is None or not cap.citations:
+        return []
+    c = cap.citations[0]
+    if any(f.start <= c.start and c.end <= f.end for f in found):
+        return []
+    return [
+        Clause(
+            category="Cap on Liability",
+            text=c.quote,
+            page=c.page,
+            start=c.start,
+            end=c.end,
+            confidence=max(f.confidence for f in found),
+        )
+    ]
 
 
 def _orientation(rule: Rule, found: list[Clause], deal: Deal | None, doc: Document) -> Orientation:

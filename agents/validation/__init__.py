@@ -180,7 +180,7 @@ def review_confidence(findings: list[Finding]) -> float:
 def _meaning_check(name: str, problems: list[Problem], n: int, what: str) -> ValidationCheck:
     """Report a meaning check; its re-routable subtasks are those a stronger tier could mend."""
     if not problems:
-        return ValidationCheck(name=name, status="passed", detail=f"{n}/{n} {what}")
+        return ValidationCheck(name=name, status="passed", detail=f"{what} ({n} findings read)")
     ids = sorted({p.rule_id for p in problems if p.reroute})
     first = problems[0]
     sent = ", ".join(sorted({p.rule_id for p in problems}))
@@ -215,10 +215,16 @@ def validate(
         check_coverage(playbook, final),
         check_consistency(findings, playbook),
         check_agents(failures),
-        _meaning_check("clause type", typed, n, "quotes of the rule's clause type"),
-        _meaning_check("absent clauses", absent, n, "recommendations rest on clauses found"),
-        _meaning_check("facts agree", facts, n, "findings agree with each other"),
-        _meaning_check("not already said", said, n, "recommendations ask for something new"),
+        _meaning_check("clause type", typed, n, "every quote is of its rule's clause type"),
+        _meaning_check(
+            "absent clauses", absent, n, "no advice rests on a clause the review calls absent"
+        ),
+        _meaning_check(
+            "facts agree", facts, n, "the findings agree with each other and the key terms"
+        ),
+        _meaning_check(
+            "not already said", said, n, "no advice asks for what the contract already says"
+        ),
     ]
     by_name = {c.name: c for c in checks}
     status: ValidationStatus

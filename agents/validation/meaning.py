@@ -344,11 +344,9 @@ def amend(findings: list[Finding], problems: list[Problem]) -> dict[str, Finding
             continue
         notes = [p.note for p in ps if p.note not in f.notes]
         caps = [p.confidence for p in ps if p.confidence is not None]
-        prior = f.recommendation.rationale if f.recommendation else ""
         rec = Recommendation(
             action="escalate",
-            rationale=" ".join(["Escalate to a lawyer.", *notes])
-            + (f" Before this check the advice was: {prior}" if prior else ""),
+            rationale=" ".join(["A lawyer should decide this finding.", *notes]),
         )
         out[f.rule_id] = f.model_copy(
             update={

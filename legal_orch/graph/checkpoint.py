@@ -39,7 +39,7 @@ CHECKPOINT_TYPES = [
         "Deal",
         "Obligation",
     )
-]
+] + [("legal_orch.costs", "CostEntry")]
 
 
 def serializer() -> JsonPlusSerializer:

@@ -17,6 +17,7 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from legal_orch import costs
 from legal_orch.context import ReviewContext
 from legal_orch.domain import AgentFailure, Deal, KeyTerms
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
@@ -24,7 +25,7 @@ from legal_orch.graph.state import ReviewState, SubtaskInput
 from legal_orch.ingest import parse as parse_document
 from legal_orch.ingest.segment import segment as segment_document
 from legal_orch.registry import runner
-from legal_orch.router import choose, escalate, plan_subtasks
+from legal_orch.router import choose, escalate, llm_affordable, plan_subtasks
 from legal_orch.side import resolve_client
 
 Runtime_ = Runtime[ReviewContext]
@@ -41,10 +42,11 @@ def timed(stage: str) -> Callable[[Node], Node]:
         @wraps(fn)
         def run(state: Any, runtime: Runtime_) -> Update:
             t0 = time.perf_counter()
-            update = fn(state, runtime)
+            with costs.meter(stage) as m:
+                update = fn(state, runtime)
             elapsed = time.perf_counter() - t0
             _progress(stage, state, elapsed)
-            return {**update, "timings": {stage: elapsed}}
+            return {**update, "timings": {stage: elapsed}, "costs": list(m.entries.values())}
 
         return cast(Node, run)  # the same signature: LangGraph reads it to pass the runtime
 
@@ -70,6 +72,12 @@ def _failure(
 
 def _deal(state: ReviewState) -> Deal:
     return state.get("deal") or Deal()
+
+
+def _llm_ok(state: ReviewState, ctx: ReviewContext, calls: int = 1) -> bool:
+    """Whether the LLM tier may take `calls` more calls: configured, and within the budget."""
+    spent = costs.spent(state.get("costs", []))
+    return llm_affordable(ctx.llm, ctx.settings.budget, spent, calls)
 
 
 @timed("ingest")
@@ -114,6 +122,7 @@ def extract(state: ReviewState, runtime: Runtime_) -> Update:
         ctx.registry, "extract", quality_bar=ctx.settings.quality_bar, llm=ctx.llm is not None
     )
     doc, seg = state["document"], state["segmentation"]
+    costs.attribute(spec.name)
     try:
         # An agent that wants the sentence vectors asks the store (the index stage made them).
         return {"clauses": runner(spec, "extract")(doc, seg, ctx)}
@@ -131,6 +140,7 @@ def key_terms(state: ReviewState, runtime: Runtime_) -> Update:
     specs = ctx.registry.for_capability("key_terms", llm=ctx.llm is not None)
     if specs:
         spec = choose(ctx.registry, "key_terms", quality_bar=ctx.settings.quality_bar)
+        costs.attribute(spec.name)
         try:
             terms = runner(spec, "key_terms")(doc, seg, state.get("clauses", []), ctx)
             update["failures"] = {"key_terms": None}
@@ -150,9 +160,11 @@ def key_terms(state: ReviewState, runtime: Runtime_) -> Update:
 def plan(state: ReviewState, runtime: Runtime_) -> Update:
     """Decompose the review into one subtask per playbook rule, each routed to an agent."""
     ctx = runtime.context
-    subtasks = plan_subtasks(
-        ctx.playbook, ctx.registry, quality_bar=ctx.settings.quality_bar, llm=ctx.llm is not None
-    )
+    bar = ctx.settings.quality_bar
+    subtasks = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=ctx.llm is not None)
+    n_llm = sum(ctx.registry.get(s.agent).requires_llm for s in subtasks.values())
+    if n_llm and not _llm_ok(state, ctx, n_llm):  # the budget cannot pay: stay offline
+        subtasks = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=False)
     deal = _deal(state)
     subtasks = {k: s.model_copy(update={"deal": deal}) for k, s in subtasks.items()}
     return {"subtasks": subtasks, "pending": list(subtasks)}
@@ -164,6 +176,7 @@ def research_precedents(state: SubtaskInput, runtime: Runtime_) -> Update:
     ctx, sub = runtime.context, state["subtask"]
     spec = choose(ctx.registry, "research", sub.categories, llm=ctx.llm is not None)
     rule = ctx.playbook.rule(sub.rule_id)
+    costs.attribute(spec.name)
     try:
         precedents, comparison = runner(spec, "research")(sub, rule, state["clauses"], ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
@@ -184,6 +197,7 @@ def analyze_risk(state: SubtaskInput, runtime: Runtime_) -> Update:
         ctx.registry, "risk", sub.categories, llm=ctx.llm is not None
     )
     rule = ctx.playbook.rule(sub.rule_id)
+    costs.attribute(spec.name)
     try:
         finding = runner(spec, "risk")(
             sub, rule, state["clauses"], state["document"], state["segmentation"], ctx
@@ -211,6 +225,7 @@ def synthesize(state: ReviewState, runtime: Runtime_) -> Update:
         for rid, f in state.get("findings", {}).items()
     }
     spec = choose(ctx.registry, "synthesize", llm=ctx.llm is not None)
+    costs.attribute(spec.name)
     try:
         ordered = [findings[r.id] for r in ctx.playbook.rules if r.id in findings]
         done = runner(spec, "synthesize")(ordered, ctx.playbook, _deal(state), ctx)
@@ -227,6 +242,7 @@ def validate(state: ReviewState, runtime: Runtime_) -> Update:
     """Check grounding, coverage and consistency; decide what must be re-routed."""
     ctx = runtime.context
     spec = choose(ctx.registry, "validate")
+    costs.attribute(spec.name)
     findings = list(state.get("findings", {}).values())
     validation = runner(spec, "validate")(
         state["document"],
@@ -248,12 +264,15 @@ def reroute(state: ReviewState, runtime: Runtime_) -> Update:
     """Escalate each failed subtask to a stronger tier and queue it for another fan-out."""
     ctx = runtime.context
     ids = failed_subtasks(state, ctx)
-    llm = ctx.llm is not None
     subtasks = dict(state["subtasks"])
+    n_llm = 0
     for sid in ids:
+        # Each escalation to the LLM tier must fit what is left of the budget.
+        rule = ctx.playbook.rule(subtasks[sid].rule_id)
         subtasks[sid] = escalate(
-            subtasks[sid], ctx.playbook.rule(subtasks[sid].rule_id), ctx.registry, llm=llm
+            subtasks[sid], rule, ctx.registry, llm=_llm_ok(state, ctx, n_llm + 1)
         )
+        n_llm += ctx.registry.get(subtasks[sid].agent).requires_llm
     return {"subtasks": subtasks, "pending": ids}
 
 

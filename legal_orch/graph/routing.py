@@ -7,10 +7,11 @@ from typing import Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
+from legal_orch import costs
 from legal_orch.context import ReviewContext
 from legal_orch.domain import Finding
 from legal_orch.graph.state import ReviewState, SubtaskInput
-from legal_orch.router import escalate
+from legal_orch.router import escalate, llm_affordable
 
 
 def fan_out(state: ReviewState) -> list[Send]:
@@ -47,7 +48,8 @@ def failed_subtasks(state: ReviewState, ctx: ReviewContext) -> list[str]:
     failed = {
         sid for c in v.checks if c.status == "failed" for sid in c.subtask_ids if sid in subtasks
     }
-    llm = ctx.llm is not None
+    spent = costs.spent(state.get("costs", []))
+    llm = llm_affordable(ctx.llm, ctx.settings.budget, spent)
     return sorted(
         sid
         for sid in failed

@@ -7,6 +7,7 @@ from typing import Annotated, Any, NotRequired
 
 from typing_extensions import TypedDict
 
+from legal_orch.costs import CostEntry
 from legal_orch.domain import (
     AgentFailure,
     Clause,
@@ -54,6 +55,7 @@ class ReviewOutput(TypedDict):
     failures: dict[str, AgentFailure]
     decisions: dict[str, Any]
     timings: dict[str, float]
+    costs: list[CostEntry]
     attempts: int
 
 
@@ -74,6 +76,7 @@ class ReviewState(TypedDict):
     validation: NotRequired[Validation]
     decisions: Annotated[dict[str, Any], merge]
     timings: Annotated[dict[str, float], add_times]
+    costs: Annotated[list[CostEntry], operator.add]  # what each stage spent, per agent
     attempts: Annotated[int, operator.add]
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from legal_orch.costs import CostEntry, summarize
 from legal_orch.domain import (
     SEVERITIES,
     AgentFailure,
@@ -16,6 +17,7 @@ from legal_orch.domain import (
     Finding,
     KeyTerms,
     Validation,
+    ValidationCheck,
 )
 from legal_orch.reports.key_terms import key_term_rows, side_line
 
@@ -47,6 +49,7 @@ class ReviewReport(BaseModel):
     failures: list[AgentFailure] = Field(default_factory=list)
     decisions: dict[str, Any] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
+    costs: list[CostEntry] = Field(default_factory=list)  # per stage and agent: tokens, money, CPU
 
     def severity_counts(self) -> dict[str, int]:
         """Count findings that need attention (not compliant) by severity."""
@@ -84,6 +87,7 @@ def from_state(output: dict[str, Any], playbook_name: str, rule_order: list[str]
         failures=list(output.get("failures", {}).values()),
         decisions=output.get("decisions", {}),
         timings={k: round(v, 3) for k, v in output.get("timings", {}).items()},
+        costs=summarize(output.get("costs", [])),
     )
 
 
@@ -109,9 +113,10 @@ def to_markdown(report: ReviewReport) -> str:
         f"- {'Paragraphs' if d.kind == 'docx' else 'Pages'}: {d.pages} · SHA-256: "
         f"`{d.sha256[:16]}…` · Playbook: {report.playbook}"
         + (" · text read by OCR from page images" if d.source == "ocr" else ""),
-        f"- Validation: **{v.status}** (confidence {v.confidence:.2f})",
+        f"- Validation: **{v.status}** (confidence {v.confidence:.2f}){_sent_line(v)}",
         "- Risks: " + ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES)),
         f"- {side_line(report.client)}",
+        f"- Cost: {cost_line(report.costs)}",
         "",
         "## Key terms",
         "",
@@ -143,19 +148,50 @@ def to_markdown(report: ReviewReport) -> str:
         "| Category | Answer | Page | Confidence | Text |",
         "|---|---|---|---|---|",
     ]
-    for c in report.clauses:
-        text = _md_quote(c.text, 160).replace("|", "\\|")
+    for c in _shown_clauses(report):
+        text = _cell(_md_quote(c.text, 160))
         lines.append(
-            f"| {c.category} | {c.answer or ''} | {c.page} | {c.confidence:.2f} | {text} |"
+            f"| {c.category} | {_cell(c.answer or '')} | {c.page} | {c.confidence:.2f} | {text} |"
         )
     lines += ["", "## Validation", ""]
-    lines += [f"- {c.name}: {c.status} — {c.detail}" for c in v.checks]
+    lines += [f"- {c.name}: {check_word(v, c)} — {c.detail}" for c in v.checks]
     if report.failures:
         lines += ["", "## Agent failures (review incomplete)", ""]
         lines += [
             f"- {f.agent} at {f.stage} ({f.subtask_id or '-'}): {f.error}" for f in report.failures
         ]
     return "\n".join(lines) + "\n"
+
+
+def _shown_clauses(report: ReviewReport) -> list[Clause]:
+    """The clause table people read: the parties are named in the key terms, so CUAD's raw
+    "Parties" spans (kept in the JSON for the CUAD eval) are left out of it."""
+    return [c for c in report.clauses if c.category != "Parties"]
+
+
+def check_word(v: Validation, c: ValidationCheck) -> str:
+    """A check's outcome in words: in a review that passed, a failed meaning check has sent
+    findings to a lawyer (they read "needs review") rather than failed the review."""
+    if c.status == "failed" and v.status == "passed":
+        return "findings sent to a lawyer"
+    return c.status
+
+
+def _sent_line(v: Validation) -> str:
+    sent = [c.name for c in v.checks if c.status == "failed"]
+    if v.status != "passed" or not sent:
+        return ""
+    return f"; findings sent to a lawyer by the {', '.join(sent)} check(s)"
+
+
+def cost_line(costs: list[CostEntry]) -> str:
+    """One line of what the review spent: money and tokens of model calls, CPU of the agents."""
+    money = sum(c.money for c in costs)
+    tin, tout = sum(c.tokens_in for c in costs), sum(c.tokens_out for c in costs)
+    calls = sum(c.calls for c in costs)
+    cpu = sum(c.cpu_seconds for c in costs)
+    llm = f"{calls} model calls, {tin} tokens in / {tout} out, ${money:.4f}; " if calls else ""
+    return f"{llm}{cpu:.1f} CPU-seconds of offline agents"
 
 
 def _cell(text: str) -> str:
@@ -211,7 +247,8 @@ def to_html(report: ReviewReport) -> str:
         + ", ".join(f"<span class='sev {s}'>{counts[s]} {s}</span>" for s in reversed(SEVERITIES))
         + "</p>"
     )
-    body.append(f"<p>{e(side_line(report.client))}</p><h2>Key terms</h2>")
+    body.append(f"<p>{e(side_line(report.client))}</p><p>Cost: {e(cost_line(report.costs))}</p>")
+    body.append("<h2>Key terms</h2>")
     rows = key_term_rows(report.key_terms)
     if rows:
         body.append("<table><tr><th>Term</th><th>Value</th><th>Where</th></tr>")
@@ -269,10 +306,10 @@ def to_html(report: ReviewReport) -> str:
     )
     body += [
         f"<tr><td>{e(c.category)}</td><td>{e(c.answer or '')}</td><td>{c.page}</td><td>{e(_md_quote(c.text, 200))}</td></tr>"
-        for c in report.clauses
+        for c in _shown_clauses(report)
     ]
     body.append("</table><h2>Validation</h2><ul>")
-    body += [f"<li>{e(c.name)}: {e(c.status)} — {e(c.detail)}</li>" for c in v.checks]
+    body += [f"<li>{e(c.name)}: {e(check_word(v, c))} — {e(c.detail)}</li>" for c in v.checks]
     body.append("</ul>")
     return f"<!doctype html><html><head><meta charset='utf-8'><title>{e(report.document.name)}</title><style>{_CSS}</style></head><body>{''.join(body)}</body></html>"
 

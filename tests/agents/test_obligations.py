@@ -50,3 +50,17 @@ def test_register_reads_who_what_when_and_cites_it():
 def test_no_party_named_means_no_entry():
     doc = _doc("The Products shall be delivered within 10 days of each order.\n")
     assert find_obligations(doc, segment(doc), PARTIES) == []
+
+
+def test_rights_possessives_and_unattributed_passives_stay_out():
+    text = (
+        'This Agreement is between Acme Corp. ("Customer") and Widget LLC ("Supplier").\n'
+        "Supplier shall have the right to terminate within 30 days of a breach.\n"
+        "Interest on Supplier's invoices shall increase within 10 days to the prime rate.\n"
+        "Royalties shall be calculated, reported and paid within 60 days, as due by Customer.\n"
+        "Reports shall be delivered within 10 days.\n"
+        "Customer shall replace the goods by the end user's deadline.\n"
+    )
+    doc = _doc(text)
+    got = [(o.party, o.due_days) for o in find_obligations(doc, segment(doc), PARTIES)]
+    assert got == [("Customer", 60)]

@@ -336,7 +336,7 @@ def test_reconciliation_needs_both_clauses_found(commercial):
     assert out[1].recommendation.action == "accept"
     found = _f("non-compete", "deviation", categories=["Non-Compete"])
     out = synthesize([exclusivity, found], commercial, None)
-    assert all("Reconciled with" in f.recommendation.rationale for f in out)
+    assert all("Read together with the finding" in f.recommendation.rationale for f in out)
 
 
 def test_reconciliation_needs_both_findings_more_likely_right_than_wrong(commercial):
@@ -359,7 +359,7 @@ def test_a_clause_that_binds_only_the_counterparty_is_kept(commercial):
     # exclusivity granted to the client in return for a minimum: keep it, soften the minimum
     out = synthesize([excl, _f("minimum-commitment", "deviation")], commercial, RESELLER_DEAL)
     for f in out:
-        assert "exclusivity granted to the client" in f.recommendation.rationale
+        assert "The exclusivity is granted to Reseller" in f.recommendation.rationale
         assert "forgoing other suppliers" not in f.recommendation.rationale
         assert (
             "Diversinet's sole remedy is to end exclusivity" in f.recommendation.fallback_language
@@ -377,7 +377,8 @@ def test_a_finding_in_two_cases_carries_both_once(commercial):
         RESELLER_DEAL,
     )
     excl = out[0].recommendation.rationale
-    assert "Reconciled with non-compete" in excl and "Reconciled with minimum-commitment" in excl
+    assert "Read together with the finding “non-compete”" in excl
+    assert "Read together with the finding “minimum-commitment”" in excl
     assert excl.count("On its own") == 1
     assert "Reseller" in excl  # the case's words name the client
 
@@ -390,8 +391,9 @@ def test_cap_with_ip_carve_out_is_one_recommendation(commercial):
     ]
     cap, carve, law = synthesize(findings, commercial, RESELLER_DEAL)
     assert cap.recommendation.action == carve.recommendation.action == "negotiate"
-    assert "Reconciled with uncapped-liability" in cap.recommendation.rationale
-    assert "Reconciled with liability-cap" in carve.recommendation.rationale
+    # (these hand-built findings carry their rule id as title; a review's carry the rule's title)
+    assert "Read together with the finding “uncapped-liability”" in cap.recommendation.rationale
+    assert "Read together with the finding “liability-cap”" in carve.recommendation.rationale
     assert "super-cap" in cap.recommendation.rationale
     assert "indemnities" in cap.recommendation.fallback_language
     assert law.recommendation.action == "accept"  # untouched by the case
@@ -436,7 +438,7 @@ def test_commercial_reconciliations(commercial, findings, action):
     assert {f.recommendation.action for f in out} == (
         action if isinstance(action, set) else {action}
     )
-    assert all("Reconciled with" in f.recommendation.rationale for f in out)
+    assert all("Read together with the finding" in f.recommendation.rationale for f in out)
 
 
 def test_nda_return_but_retain(nda):
@@ -493,8 +495,8 @@ def test_whom_a_clause_binds_is_read_as_the_risk_agent_names_it(commercial):
     )
     minimum = _f("minimum-commitment", "deviation", burdens="the Reseller", benefits="Diversinet")
     out = synthesize([excl, minimum], commercial, deal)
-    assert all("exclusivity granted to the client" in f.recommendation.rationale for f in out)
+    assert all("The exclusivity is granted to" in f.recommendation.rationale for f in out)
     # a clause binding both parties favours neither
     both = excl.model_copy(update={"burdens": "each party", "benefits": "each party"})
     out = synthesize([both, minimum], commercial, deal)
-    assert not any("granted to the client" in f.recommendation.rationale for f in out)
+    assert not any("The exclusivity is granted to" in f.recommendation.rationale for f in out)

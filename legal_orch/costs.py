@@ -1,0 +1,157 @@
+"""What a review spends: model tokens and money per agent and stage, CPU time of offline agents.
+
+A stage runs inside `meter(stage)`; the agent it calls is named with `attribute(name)`; a model
+call inside charges the current meter (`charge`). The meter's entries go into the graph state,
+so a resumed review keeps what it spent. Prices come from a YAML table the user can edit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel
+
+_local = threading.local()
+
+
+class CostEntry(BaseModel):
+    """What one agent spent in one stage (summed over its calls)."""
+
+    stage: str
+    agent: str = ""
+    model: str | None = None
+    calls: int = 0  # model calls made (cached ones included)
+    cached_calls: int = 0  # answered from the cache: no tokens, no money
+    tokens_in: int = 0
+    tokens_out: int = 0
+    tokens_estimated: bool = False  # the provider did not report usage: counted from characters
+    money: float = 0.0
+    unpriced_calls: int = 0  # calls to a model missing from the price table
+    cpu_seconds: float = 0.0  # CPU time of the stage's own thread
+
+
+class Meter:
+    """Collects one stage's spending while it runs."""
+
+    def __init__(self, stage: str):
+        self.stage = stage
+        self.agent = ""
+        self.entries: dict[tuple[str, str | None], CostEntry] = {}
+
+    def entry(self, model: str | None = None) -> CostEntry:
+        key = (self.agent, model)
+        if key not in self.entries:
+            self.entries[key] = CostEntry(stage=self.stage, agent=self.agent, model=model)
+        return self.entries[key]
+
+
+@contextlib.contextmanager
+def meter(stage: str) -> Iterator[Meter]:
+    """Meter `stage` on this thread: CPU seconds, and the model calls made inside it."""
+    m, outer = Meter(stage), getattr(_local, "meter", None)
+    _local.meter = m
+    t0 = time.thread_time()
+    try:
+        yield m
+    finally:
+        _local.meter = outer
+        m.entry().cpu_seconds += round(time.thread_time() - t0, 4)
+
+
+def attribute(agent: str) -> None:
+    """Name the agent the running stage has handed its work to."""
+    m = getattr(_local, "meter", None)
+    if m is not None:
+        m.agent = agent
+
+
+def charge(
+    model: str,
+    *,
+    tokens_in: int,
+    tokens_out: int,
+    money: float | None,
+    cached: bool = False,
+    estimated: bool = False,
+) -> None:
+    """Record one model call on the running stage's meter (outside a review: nowhere)."""
+    m = getattr(_local, "meter", None)
+    if m is None:
+        return
+    e = m.entry(model)
+    e.calls += 1
+    e.cached_calls += int(cached)
+    e.tokens_in += tokens_in
+    e.tokens_out += tokens_out
+    e.tokens_estimated = e.tokens_estimated or estimated
+    if money is None:
+        e.unpriced_calls += 1
+    else:
+        e.money = round(e.money + money, 8)
+
+
+def spent(entries: Iterable[CostEntry]) -> float:
+    return round(sum(e.money for e in entries), 8)
+
+
+def summarize(entries: Iterable[CostEntry]) -> list[CostEntry]:
+    """Sum entries per stage, agent and model (re-routes and fan-outs add up)."""
+    out: dict[tuple[str, str, str | None], CostEntry] = {}
+    for e in entries:
+        key = (e.stage, e.agent, e.model)
+        if key not in out:
+            out[key] = CostEntry(stage=e.stage, agent=e.agent, model=e.model)
+        t = out[key]
+        t.calls += e.calls
+        t.cached_calls += e.cached_calls
+        t.tokens_in += e.tokens_in
+        t.tokens_out += e.tokens_out
+        t.tokens_estimated = t.tokens_estimated or e.tokens_estimated
+        t.money = round(t.money + e.money, 8)
+        t.unpriced_calls += e.unpriced_calls
+        t.cpu_seconds = round(t.cpu_seconds + e.cpu_seconds, 4)
+    return list(out.values())
+
+
+class Price(BaseModel):
+    input_per_million: float
+    output_per_million: float
+
+
+class PriceTable(BaseModel):
+    """Money per million tokens, per model; `currency` names what `--budget` is counted in."""
+
+    currency: str = "USD"
+    models: dict[str, Price] = {}
+    free_providers: list[str] = ["local"]  # in-process models cost nothing
+
+    def price(self, provider: str, model: str, tokens_in: int, tokens_out: int) -> float | None:
+        """Money for one call, or None when the model is not in the table."""
+        if provider in self.free_providers:
+            return 0.0
+        p = self.models.get(model) or self.models.get(f"{provider}:{model}")
+        if p is None:
+            return None
+        return (tokens_in * p.input_per_million + tokens_out * p.output_per_million) / 1e6
+
+
+def load_prices(path: Path | None = None) -> PriceTable:
+    """Read the price table at `path`, else the shipped `corpora/prices.yaml`."""
+    if path is not None:
+        return PriceTable.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    return _shipped()
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> PriceTable:
+    res = resources.files("legal_orch_corpora") / "prices.yaml"
+    if not res.is_file():
+        return PriceTable()
+    return PriceTable.model_validate(yaml.safe_load(res.read_text(encoding="utf-8")))
