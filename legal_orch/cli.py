@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from enum import StrEnum
@@ -14,6 +15,7 @@ import typer
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from legal_orch.review import Reviewer
     from legal_orch.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Offline-first contract review.")
@@ -24,10 +26,16 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(build_app, name="build")
 
-# Exit codes: 0 done, 1 bad input or failure, 2 usage, 3 paused for a lawyer's decision,
-# 4 review finished but validation did not pass.
+# Exit codes (review): 0 done and validation passed; 1 bad input or a failure (one line on
+# stderr); 2 usage (a bad option or LEGAL_ORCH_* value); 3 paused for a lawyer's decision;
+# 4 incomplete: an agent failed, so some rules have no answer (the review says which);
+# 5 validation failed: the review is complete but a check failed (a quote, a contradiction).
+# batch: 1 if any file could not be reviewed, else 4 if any review is incomplete, else 5 if any
+# failed validation, else 0.
+EXIT_USAGE = 2
 EXIT_PAUSED = 3
-EXIT_NOT_PASSED = 4
+EXIT_NOT_PASSED = 4  # an incomplete review
+EXIT_VALIDATION_FAILED = 5
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
@@ -43,9 +51,60 @@ def err(msg: str) -> None:
 
 
 def _settings(**overrides: Any) -> Settings:
-    from legal_orch.settings import Settings
+    from legal_orch.errors import SettingsError
+    from legal_orch.settings import load_settings
 
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as e:
+        err(str(e))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _check_out_file(option: str, out: Path) -> None:
+    """Refuse an output file the review could not be written to, before the review runs."""
+    problem = None
+    if out.is_dir():
+        problem = "is a folder; give a file name"
+    elif not out.parent.is_dir():
+        problem = f"folder {out.parent} does not exist"
+    elif not os.access(out.parent, os.W_OK):
+        problem = f"cannot write in folder {out.parent}"
+    if problem:
+        err(f"{option} {out}: {problem}")
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _open_reviewer(settings: Any, fresh: bool) -> Reviewer:
+    """Build the Reviewer; with --fresh, a corrupt checkpoint database is set aside first."""
+    from legal_orch.errors import CheckpointError
+    from legal_orch.graph.checkpoint import set_aside
+    from legal_orch.review import Reviewer
+
+    try:
+        return Reviewer(settings)
+    except CheckpointError:
+        if not fresh:
+            raise
+    moved = set_aside(settings.checkpoint_path())
+    err(f"warning: the checkpoint database was corrupt; moved it to {moved}, starting over")
+    return Reviewer(settings)
+
+
+def _exit_status(result: Any, name: str) -> int:
+    """Say on stderr what an incomplete or failed review lacks; return its exit status."""
+    from legal_orch.batch.outputs import not_answered
+
+    v = result.validation
+    if v.status == "incomplete":
+        what = not_answered(result) or "see the review's failures"
+        err(f"{name}: review incomplete, an agent failed; not answered: {what}")
+        return EXIT_NOT_PASSED
+    if v.status == "failed":
+        failed = [c.name for c in v.checks if c.status == "failed"]
+        err(f"{name}: review complete but validation failed ({', '.join(failed)})")
+        return EXIT_VALIDATION_FAILED
+    return 0
 
 
 def _progress_printer(quiet: bool) -> Callable[[dict[str, Any]], None]:
@@ -114,13 +173,16 @@ def review(
 ) -> None:
     """Review one contract (PDF or Word .docx) and print the cited review."""
     from legal_orch.errors import LegalOrchError
-    from legal_orch.review import Paused, Reviewer
+    from legal_orch.review import Paused
 
+    settings = _settings(
+        playbook=playbook, interrupts=interrupts or None, ocr=ocr or None, budget=budget
+    )
+    for option, target in (("--out", out), ("--redline", redline), ("--calendar", calendar)):
+        if target:
+            _check_out_file(option, target)
     try:
-        settings = _settings(
-            playbook=playbook, interrupts=interrupts or None, ocr=ocr or None, budget=budget
-        )
-        reviewer_ = Reviewer(settings)
+        reviewer_ = _open_reviewer(settings, fresh)
         if not quiet:
             print(f"reviewing {path.name} with playbook {reviewer_.playbook.name}", file=sys.stderr)
         started = time.perf_counter()
@@ -142,7 +204,11 @@ def review(
 
     text = render(result, fmt.value)
     if out:
-        out.write_text(text, encoding="utf-8")
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as e:
+            err(f"--out {out}: cannot write ({e.strerror})")
+            raise typer.Exit(1) from None
     else:
         sys.stdout.write(text)
     if redline:
@@ -156,6 +222,7 @@ def review(
     if not quiet:
         wall = time.perf_counter() - started
         print(f"done: validation {result.validation.status} in {wall:.1f}s", file=sys.stderr)
+    raise typer.Exit(_exit_status(result, path.name))
 
 
 @app.command()
@@ -289,6 +356,13 @@ def batch(
         str | None,
         typer.Option(help="Whose side in every contract: a role (customer) or a party's name."),
     ] = None,
+    timeout_per_file: Annotated[
+        float | None,
+        typer.Option(
+            help="Stop a file's review after this many seconds (recorded in errors.csv; "
+            "the batch goes on)."
+        ),
+    ] = None,
     ocr: Annotated[
         bool, typer.Option(help="Read scanned PDFs with OCR (time limit: LEGAL_ORCH_OCR_TIMEOUT).")
     ] = True,
@@ -311,6 +385,7 @@ def batch(
                 settings=settings,
                 on_progress=show,
                 for_role=for_role,
+                timeout_per_file=timeout_per_file,
             )
     except LegalOrchError as e:
         err(str(e))
@@ -320,8 +395,10 @@ def batch(
             {
                 "total": result.total,
                 "succeeded": result.succeeded,
+                "incomplete": result.incomplete,
                 "failed": result.failed,
                 "skipped": result.skipped,
+                "validation_failed": result.validation_failed,
                 "seconds": result.seconds,
                 "summary_csv": str(result.summary_csv),
                 "summary_xlsx": str(result.summary_xlsx),
@@ -335,6 +412,15 @@ def batch(
             f"{result.failed} of {result.total} file(s) could not be reviewed: see {result.errors_csv}"
         )
         raise typer.Exit(1)
+    if result.incomplete:
+        err(
+            f"{result.incomplete} of {result.total} review(s) incomplete, an agent failed: see "
+            f"the 'not answered' column of {result.summary_csv}"
+        )
+        raise typer.Exit(EXIT_NOT_PASSED)
+    if result.validation_failed:
+        err(f"{result.validation_failed} review(s) failed validation: see {result.summary_csv}")
+        raise typer.Exit(EXIT_VALIDATION_FAILED)
 
 
 def _data(path: Path | None, sub: str) -> Path:

@@ -203,7 +203,21 @@ def make_chat_model(settings: Settings) -> LLM | None:
         return None
     if not settings.llm_model and provider != LOCAL:
         raise LegalOrchError(f"LLM provider {provider!r} needs a model (LEGAL_ORCH_LLM_MODEL)")
+    _check_provider(provider)
     return LLM(settings)
+
+
+def _check_provider(provider: str) -> None:
+    """Refuse an unknown provider now, in one line, not at the first model call mid-review."""
+    from langchain.chat_models import base
+
+    # LangChain keeps its provider table private; without it, the first call says the same.
+    known = set(getattr(base, "_BUILTIN_PROVIDERS", ()))
+    if known and provider not in known | {LOCAL, "openai"}:
+        raise LegalOrchError(
+            f"LEGAL_ORCH_LLM_PROVIDER={provider!r}: unknown LLM provider; supported: "
+            f"{', '.join(sorted(known | {LOCAL, *COMPATIBLE}))}"
+        )
 
 
 def as_llm(model: Any) -> LLM | None:
@@ -241,6 +255,11 @@ def _build(settings: Settings, provider: str | None) -> Any:
     except ImportError as e:
         raise LegalOrchError(
             f"LLM provider {provider!r} needs its LangChain package ({e.name or e})"
+        ) from e
+    except ValueError as e:  # an unknown provider, or a model its package refuses
+        raise LegalOrchError(
+            f"LEGAL_ORCH_LLM_PROVIDER={provider!r} / LEGAL_ORCH_LLM_MODEL="
+            f"{settings.llm_model!r}: {' '.join(str(e).split())[:800]}"
         ) from e
 
 

@@ -12,9 +12,10 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from legal_orch.context import ReviewContext
+from legal_orch.errors import DecisionError
 from legal_orch.graph import STATE_VERSION, build_graph, open_checkpointer
 from legal_orch.ingest import check_input
-from legal_orch.ingest.pdf import sha256_file
+from legal_orch.ingest.pdf import display_name, sha256_file
 from legal_orch.llm import make_chat_model
 from legal_orch.playbook import Playbook, load_playbook
 from legal_orch.registry import Registry, default_registry
@@ -99,8 +100,13 @@ class Reviewer:
         thread = self.thread_id(path, client)
         config: RunnableConfig = {"configurable": {"thread_id": thread}}
         snap = self.graph.get_state(config)
+        asked = snap.interrupts[0].value if snap.interrupts and not fresh else None
+        if decisions and asked is None:
+            raise DecisionError(f"{display_name(path)}: no paused review awaits a decision")
+        if asked is not None and not decisions:
+            return Paused(thread_id=thread, question=asked)  # never decide for the lawyer
         if snap.next and not fresh:
-            inp: Any = Command(resume=decisions or {}) if snap.interrupts else None
+            inp: Any = Command(resume=check_decisions(decisions or {}, asked)) if asked else None
         else:
             if snap.values:
                 self.checkpointer.delete_thread(thread)
@@ -122,3 +128,20 @@ class Reviewer:
         if snap.interrupts:
             return Paused(thread_id=thread, question=snap.interrupts[0].value)
         return from_state(snap.values, self.playbook.name, [r.id for r in self.playbook.rules])
+
+
+def check_decisions(decisions: dict[str, Any], asked: dict[str, Any]) -> dict[str, Any]:
+    """Return `decisions` if they answer exactly what the paused review asked, else raise."""
+    wanted = [f["rule_id"] for f in asked.get("findings", [])]
+    unknown = sorted(set(decisions) - set(wanted) - {"*"})
+    if unknown:
+        raise DecisionError(
+            f"no finding awaits a decision on {', '.join(map(repr, unknown))}; "
+            f"decide one of: {', '.join(wanted)} (or * for all)"
+        )
+    undecided = [r for r in wanted if r not in decisions and "*" not in decisions]
+    if undecided:
+        raise DecisionError(
+            f"no decision given for {', '.join(undecided)}; decide each (or * for all the rest)"
+        )
+    return decisions

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from legal_orch.errors import SettingsError
+
+ENV_PREFIX = "LEGAL_ORCH_"
 
 
 def default_data_dir() -> Path:
@@ -16,7 +21,7 @@ def default_data_dir() -> Path:
 class Settings(BaseSettings):
     """Every knob of legal_orch; each has an env-var fallback `LEGAL_ORCH_<NAME>`."""
 
-    model_config = SettingsConfigDict(env_prefix="LEGAL_ORCH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     data_dir: Path = Field(default_factory=default_data_dir)
     chroma_dir: Path | None = None  # default: <data_dir>/chroma
@@ -52,6 +57,42 @@ class Settings(BaseSettings):
     prices: Path | None = None  # price table per model (YAML); default: the shipped one
     budget: float | None = None  # money one review may spend on models (price table currency)
 
+    @field_validator(
+        "max_pages",
+        "max_file_mb",
+        "precedents_per_finding",
+        "ocr_timeout",
+        "llm_timeout",
+        "llm_local_ctx",
+        "llm_local_threads",
+    )
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("must be greater than 0")
+        return v
+
+    @field_validator("max_reroutes", "embed_threads", "llm_retries")
+    @classmethod
+    def _not_negative(cls, v: int) -> int:
+        if v < 0:
+            raise ValueError("must be 0 or more")
+        return v
+
+    @field_validator("quality_bar", "interrupt_confidence")
+    @classmethod
+    def _fraction(cls, v: float) -> float:
+        if not 0 <= v <= 1:
+            raise ValueError("must be between 0 and 1")
+        return v
+
+    @field_validator("chroma_port")
+    @classmethod
+    def _port(cls, v: int) -> int:
+        if not 0 < v < 65536:
+            raise ValueError("must be a port number (1-65535)")
+        return v
+
     def chroma_path(self) -> Path:
         return self.chroma_dir or self.data_dir / "chroma"
 
@@ -63,3 +104,22 @@ class Settings(BaseSettings):
 
     def decisions_path(self) -> Path:
         return self.decisions_db or self.data_dir / "decisions.sqlite"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings from the environment and `overrides`; a bad value is one line naming it."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as e:
+        raise SettingsError(describe_invalid(e, overrides)) from None
+
+
+def describe_invalid(e: ValidationError, overrides: dict[str, Any]) -> str:
+    """Return one line per bad value, each naming its variable (or setting) and the value given."""
+    parts = []
+    for err in e.errors():
+        field = str(err["loc"][0]) if err["loc"] else ""
+        name = field if field in overrides else ENV_PREFIX + field.upper()
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{name}={str(err.get('input', ''))[:80]!r}: {msg}")
+    return "; ".join(parts)

@@ -49,7 +49,8 @@ def data_room(root: Path) -> Path:
     shutil.copy(b, src / EVIL)
     (src / "notes.pdf").write_text("not a pdf at all\n")
     (src / "empty.pdf").write_bytes(b"")
-    (src / "readme.txt").write_text("ignored: not a .pdf\n")
+    (src / "readme.txt").write_text("not a .pdf: listed in errors.csv, not reviewed\n")
+    (src / ".DS_Store").write_bytes(b"\0")  # hidden: the file system's, not the data room's
     return src
 
 
@@ -102,8 +103,12 @@ def test_zip_source_is_extracted(tmp_path):
         zf.write(SAMPLE, "deals/reseller.pdf")
         zf.writestr("deals/notes.txt", "x")
     found = find_inputs(z, tmp_path / "out")
-    assert [(i.relpath, i.name) for i in found] == [("deals/reseller.pdf", "deals__reseller")]
-    assert found[0].path.is_relative_to((tmp_path / "out" / ".inputs").resolve())
+    assert [(i.relpath, i.name) for i in found] == [
+        ("deals/notes.txt", "deals__notes.txt"),
+        ("deals/reseller.pdf", "deals__reseller"),
+    ]
+    assert found[0].problem.kind == "unsupported" and found[1].problem is None
+    assert found[1].path.is_relative_to((tmp_path / "out" / ".inputs").resolve())
 
 
 def test_grid_and_csv_from_reports(tmp_path, sample_doc):
@@ -140,6 +145,106 @@ def test_chroma_server_holds_the_store_lock(tmp_path):
     os.close(acquire(tmp_path / "chroma", wait_s=5))
 
 
+def hostile_room(root: Path) -> Path:
+    """A data room with every kind of file a batch must not skip in silence, and link traps."""
+    src, outside = root / "room", root / "outside"
+    (src / "deals").mkdir(parents=True)
+    outside.mkdir()
+    shutil.copy(SAMPLE, src / "deals" / "reseller.pdf")
+    shutil.copy(SAMPLE, outside / "secret.pdf")
+    (src / "deck.pptx").write_bytes(b"PK\x03\x04 slides")
+    (src / "NOTES").write_text("no extension")
+    with zipfile.ZipFile(src / "nested.zip", "w") as zf:
+        zf.write(SAMPLE, "inner.pdf")
+    (src / "linked.pdf").symlink_to(src / "deals" / "reseller.pdf")  # inside: followed
+    (src / "escape.pdf").symlink_to(outside / "secret.pdf")  # outside: never read
+    (src / "broken.pdf").symlink_to(src / "gone.pdf")
+    (src / "deals" / "up").symlink_to(src, target_is_directory=True)  # a loop
+    (src / "secrets").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(src / "pipe.pdf")
+    return src
+
+
+def test_every_file_found_is_reviewed_or_has_a_reason(tmp_path):
+    found = {i.relpath: i for i in find_inputs(hostile_room(tmp_path), tmp_path / "out")}
+    kinds = {r: (i.problem.kind if i.problem else None) for r, i in found.items()}
+    assert kinds == {
+        "deals/reseller.pdf": None,
+        "linked.pdf": None,
+        "deck.pptx": "unsupported",
+        "NOTES": "unsupported",
+        "nested.zip": "nested_zip",
+        "escape.pdf": "link",
+        "broken.pdf": "link",
+        "secrets": "link",
+        "pipe.pdf": "unreadable",
+    }
+    assert found["linked.pdf"].path == (tmp_path / "room" / "deals" / "reseller.pdf").resolve()
+    assert str(found["deck.pptx"].problem) == (
+        "deck.pptx: unsupported file type (.pptx): only PDF and Word (.docx) files are reviewed"
+    )
+    assert "outside the batch folder" in str(found["escape.pdf"].problem)
+    assert "extract it" in str(found["nested.zip"].problem)
+
+
+def test_a_link_in_a_zip_is_reported_not_followed(tmp_path):
+    z = tmp_path / "room.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(SAMPLE, "a.pdf")
+        link = zipfile.ZipInfo("passwd.pdf")
+        link.external_attr = (0o120777) << 16  # a symbolic link to /etc/passwd
+        zf.writestr(link, "/etc/passwd")
+    found = {i.relpath: i for i in find_inputs(z, tmp_path / "out")}
+    assert found["a.pdf"].problem is None
+    assert str(found["passwd.pdf"].problem) == "passwd.pdf: a link inside the zip, not followed"
+    assert not (tmp_path / "out" / ".inputs" / "passwd.pdf").exists()
+
+
+def test_a_zip_of_nothing_reviewable_is_not_total_0(tmp_path):
+    from legal_orch.cli import app
+
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.write(SAMPLE, "a.pdf")
+    outer = tmp_path / "outer.zip"
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.write(inner, "inner.zip")
+    res = CliRunner().invoke(app, ["batch", str(outer), "--out", str(tmp_path / "out"), "-q"])
+    assert res.exit_code == 1
+    summary = json.loads(res.stdout)
+    assert (summary["total"], summary["failed"]) == (1, 1)
+    assert [r["kind"] for r in read_csv(tmp_path / "out" / "errors.csv")] == ["nested_zip"]
+
+
+def test_an_empty_folder_is_an_error_not_a_clean_batch(tmp_path):
+    from legal_orch.cli import app
+
+    (tmp_path / "room").mkdir()
+    res = CliRunner().invoke(
+        app, ["batch", str(tmp_path / "room"), "--out", str(tmp_path / "out"), "-q"]
+    )
+    assert res.exit_code == 1
+    assert res.stderr.strip() == f"legal-orch: {tmp_path / 'room'}: no files to review"
+
+
+def test_a_corrupt_checkpoint_database_stops_the_batch_in_one_line(tmp_path, monkeypatch):
+    from legal_orch.cli import app
+
+    db = tmp_path / "checkpoints.sqlite"
+    db.write_bytes(b"not a database\n" * 100)
+    monkeypatch.setenv("LEGAL_ORCH_CHECKPOINT_DB", str(db))
+    (tmp_path / "room").mkdir()
+    shutil.copy(SAMPLE, tmp_path / "room" / "a.pdf")
+    res = CliRunner().invoke(
+        app, ["batch", str(tmp_path / "room"), "--out", str(tmp_path / "out"), "-q"]
+    )
+    assert res.exit_code == 1
+    assert res.stderr.splitlines() == [
+        f"legal-orch: {db}: checkpoint database is corrupt (file is not a database); move it "
+        "aside (legal-orch review FILE --fresh does it) and run the batch again"
+    ]
+
+
 # --- the CLI over real reviews ---
 
 
@@ -152,9 +257,10 @@ def test_batch_cli_bad_input_goes_on(tmp_path, monkeypatch):
     res = CliRunner().invoke(app, ["batch", str(src), "--out", str(out), "--workers", "2", "-q"])
     assert res.exit_code == 1, res.output
     summary = json.loads(res.stdout)
-    assert (summary["total"], summary["succeeded"], summary["failed"]) == (5, 3, 2)
+    assert (summary["total"], summary["succeeded"], summary["failed"]) == (6, 3, 3)
     errors = {r["source"]: r for r in read_csv(out / "errors.csv")}
-    assert set(errors) == {"notes.pdf", "empty.pdf"}
+    assert set(errors) == {"notes.pdf", "empty.pdf", "readme.txt"}
+    assert errors["readme.txt"]["kind"] == "unsupported"
     assert (
         errors["notes.pdf"]["kind"] == "not_pdf"
         and "notes.pdf: not a PDF" in errors["notes.pdf"]["message"]
@@ -176,7 +282,7 @@ def test_batch_cli_bad_input_goes_on(tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "summary.xlsx")
-    assert wb["summary"].max_row == 4 and wb["errors"].max_row == 3
+    assert wb["summary"].max_row == 4 and wb["errors"].max_row == 4
 
     again = CliRunner().invoke(app, ["batch", str(src), "--out", str(out), "-q"])
     assert json.loads(again.stdout)["skipped"] == 3 and again.exit_code == 1
@@ -323,3 +429,64 @@ def test_ray_on_a_cluster_needs_a_chroma_server(tmp_path):
     assert run.stderr.strip().splitlines() == [
         "legal-orch: --engine ray on a cluster needs a Chroma server all workers reach: pass --chroma-host/--chroma-port"
     ]
+
+
+# --- time limits and incomplete reviews: a firm's agent that is down, or that hangs ---
+
+DOWN_OR_HANGING = """import time
+if "hang" in doc.name:
+    time.sleep(3600)
+raise RuntimeError("the firm's rule service is down")"""
+
+
+def test_timeout_per_file_and_incomplete_reviews_are_counted_apart(tmp_path, monkeypatch):
+    from tests.plugins import install_plugin
+
+    install_plugin(monkeypatch, tmp_path / "plugin", "firm_down_law", DOWN_OR_HANGING)
+    monkeypatch.setenv("LEGAL_ORCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("LEGAL_ORCH_MAX_REROUTES", "0")
+    src, out = hostile_room(tmp_path), tmp_path / "out"
+    a, c = cuad_fixtures(2)
+    shutil.copy(a, src / "a.pdf")
+    shutil.copy(SAMPLE, src / "b-hang.pdf")  # the same content as deals/reseller.pdf ...
+    with (src / "b-hang.pdf").open("ab") as f:
+        f.write(b"\n% made distinct\n")  # ... but for this byte: reviewed on its own
+    shutil.copy(c, src / "c.pdf")
+    cmd = ["batch", str(src), "--out", str(out), "--timeout-per-file", "60", "-q"]
+
+    from legal_orch.cli import app
+
+    res = CliRunner().invoke(app, cmd)
+    assert res.exit_code == 1, res.output
+    summary = json.loads(res.stdout)
+    # reviewed, all incomplete: a.pdf, c.pdf, deals/reseller.pdf and linked.pdf (its content)
+    assert (summary["total"], summary["incomplete"], summary["succeeded"]) == (12, 4, 0)
+    errors = {r["source"]: r["kind"] for r in read_csv(out / "errors.csv")}
+    assert errors == {
+        "b-hang.pdf": "timeout",
+        "deck.pptx": "unsupported",
+        "NOTES": "unsupported",
+        "nested.zip": "nested_zip",
+        "escape.pdf": "link",
+        "broken.pdf": "link",
+        "secrets": "link",
+        "pipe.pdf": "unreadable",
+    }
+    assert summary["failed"] == len(errors)
+    rows = {r["source"]: r for r in read_csv(out / "summary.csv")}
+    assert set(rows) == {"a.pdf", "c.pdf", "deals/reseller.pdf", "linked.pdf"}
+    assert {r["validation"] for r in rows.values()} == {"incomplete"}
+    assert {r["not answered"] for r in rows.values()} == {"risk analysis (governing-law)"}
+    assert not list(out.glob("secret*"))  # nothing outside the room was read
+
+    # Only the reviewable files left: incomplete reviews are redone (the agent may be back);
+    # still down, the batch says so with its own exit status.
+    for name in ("b-hang.pdf", "deck.pptx", "NOTES", "nested.zip", "escape.pdf", "broken.pdf"):
+        (src / name).unlink()
+    (src / "secrets").unlink()
+    (src / "pipe.pdf").unlink()
+    again = CliRunner().invoke(app, cmd)
+    assert again.exit_code == 4, again.output
+    summary = json.loads(again.stdout)
+    assert (summary["total"], summary["incomplete"], summary["failed"]) == (4, 4, 0)
+    assert "review(s) incomplete" in again.stderr

@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections import Counter
 
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
@@ -244,3 +246,58 @@ def test_escalates_to_llm_tier_when_a_provider_is_configured(
     assert {f.agent for f in out.findings} == {"llm_risk"}
     assert out.validation.status == "passed", out.validation.checks
     assert all(len(f.citations) == 1 for f in out.findings)
+
+
+# --- transient failures go to the graph's RetryPolicy; the last failure is recorded ---
+
+
+class Flaky:
+    """A risk agent that raises `exc` on its first `fails` calls per rule, then judges."""
+
+    def __init__(self, exc: Exception, fails: int):
+        self.exc, self.fails = exc, fails
+        self.calls: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def __call__(self, subtask, rule, clauses, doc, seg, ctx):
+        with self.lock:
+            self.calls[rule.id] += 1
+            n = self.calls[rule.id]
+        if n <= self.fails:
+            raise self.exc
+        return ga.judge(subtask, rule, clauses, doc, seg, ctx)
+
+
+def test_a_transient_error_is_retried_by_the_graph_not_recorded(store, embedder, sample_pdf):
+    flaky = Flaky(TimeoutError("provider timed out"), fails=1)
+    spec = AgentSpec(name="flaky_risk", capability="risk", run=flaky)
+    out = reviewer(store, embedder, spec, max_reroutes=0).review(sample_pdf)
+    assert out.validation.status == "passed" and not out.failures
+    assert flaky.calls == {"governing-law": 2, "termination": 2}  # retried in place
+    assert "reroute" not in out.timings
+
+
+def test_a_lasting_transient_error_is_recorded_after_the_last_attempt(store, embedder, sample_pdf):
+    from legal_orch.graph.retry import RETRY
+
+    flaky = Flaky(TimeoutError("provider timed out"), fails=99)
+    spec = AgentSpec(name="down_risk", capability="risk", run=flaky)
+    out = reviewer(store, embedder, spec, max_reroutes=0).review(sample_pdf)
+    assert out.validation.status == "incomplete"
+    assert set(flaky.calls.values()) == {RETRY.max_attempts}
+    assert {(f.agent, f.error) for f in out.failures} == {
+        ("down_risk", "TimeoutError: provider timed out")
+    }
+
+
+def test_an_error_no_retry_mends_is_recorded_at_once(store, embedder, sample_pdf):
+    broken = Flaky(KeyError("no such clause"), fails=99)
+    spec = AgentSpec(name="buggy_risk", capability="risk", run=broken)
+    out = reviewer(store, embedder, spec, max_reroutes=0).review(sample_pdf)
+    assert out.validation.status == "incomplete"
+    assert flaky_calls_each(broken) == 1
+
+
+def flaky_calls_each(agent: Flaky) -> int:
+    (n,) = set(agent.calls.values())
+    return n

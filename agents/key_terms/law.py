@@ -24,7 +24,7 @@ _FORUM = re.compile(
 
 
 def _place_span(c: Contract, start: int, end: int, place: str) -> tuple[int, int] | None:
-    words = r"\s+".join(map(re.escape, place.split()))
+    words = r"\s+".join(re.escape(w).replace("'", "['’]") for w in place.split())
     m = re.compile(words, re.I).search(c.text, start, end)
     return (m.start(), m.end()) if m else None
 
@@ -46,6 +46,10 @@ def governing_law(c: Contract) -> KeyTerm | None:
         lo = max(c.passage(m.start())[0], m.start() - 200)
         place = parse_place(c.text[m.start() : end]) or parse_place(c.text[lo:end])
         if place and (span := _place_span(c, lo, end, place)):
+            return term(c, place, place, span, more=(c.passage(m.start()),))
+        if place:  # named another way ("the laws of the PRC", "English law"): cite the phrase
+            stop = re.search(r"[.;,(]", c.text[m.end() : end])
+            span = (m.start(), m.end() + (stop.start() if stop else end - m.end()))
             return term(c, place, place, span, more=(c.passage(m.start()),))
         if is_redacted(c.text[m.end() : m.end() + 30]):
             return term(c, None, None, (m.start(), m.end() + 30), status="redacted")

@@ -199,6 +199,10 @@ def payment_terms(c: Contract) -> KeyTerm | None:
             return term(c, f"net {n} days", n, (m.start(), m.end()), unit="days")
         s, e = c.passage(m.start())
         d = find_durations(m.group("d"))
+        # "dispute an invoice within 10 days of receipt" is a deadline to object, not to pay
+        before = c.text[max(s, m.start() - 120) : m.start()]
+        if re.search(r"disput|contest|object|question|error|discrepanc", before, re.I):
+            continue
         if (
             d
             and re.search(r"invoice", c.text[s:e], re.I)

@@ -24,7 +24,7 @@ TIME = re.compile(
     rf"(?:{_NUM}\s+(?:business\s+|calendar\s+|working\s+)?(?:days?|weeks?|months?|years?)"
     rf"|the\s+(?:(?:end|expiry|expiration|last day|first day)\s+of|date\b)[^,;.]{{0,60}}"
     rf"|[A-Z][a-z]+\s+\d{{1,2}},?\s+\d{{4}})"
-    rf"|\b(?:monthly|quarterly|annually|each (?:calendar )?(?:month|quarter|year)|promptly)\b",
+    rf"|\b(?:monthly|quarterly|annually|each (?:calendar )?(?:month|quarter|year))\b",
     re.I,
 )
 _WORD_NUM = (
@@ -76,23 +76,26 @@ def _names(parties: Iterable[Party]) -> list[tuple[str, str]]:
     return sorted(out, key=lambda x: -len(x[0]))
 
 
+_LEAD = re.compile(
+    r"^(?:\(?[a-z0-9ivx]{1,4}[.)]\s*)?(?:then|thereafter|thereupon|and|or|also|the|each of)\s+",
+    re.I,
+)
+
+
 def _subject(head: str, names: list[tuple[str, str]]) -> str | None:
-    """The party the words just before the modal verb name: the verb's subject, not a party
-    named in passing ("interest on Xencor's invoices shall ..." binds no one by name)."""
-    low = head.lower()
-    if re.search(r"\b(each|either|both) part(y|ies)\b", low[-60:]):
+    """The party that is the modal verb's subject: the clause before the verb (after its last
+    comma) is the party's name and nothing more. A party named in passing ("interest due to
+    Xencor shall increase") binds no one by name."""
+    clause = re.split(r"[,;:]", head)[-1].strip()
+    while (m := _LEAD.match(clause)) is not None:
+        clause = clause[m.end() :]
+    low = " ".join(clause.lower().split())
+    if re.fullmatch(r"(each|either|both) (party|parties)|the parties", low):
         return "each party"
-    best: tuple[int, int, str] | None = None
     for written, label in names:
-        for m in re.finditer(rf"\b{re.escape(written.lower())}\b", low):
-            if best is None or m.start() > best[0]:
-                best = (m.start(), m.end(), label)
-    if best is None:
-        return None
-    between = low[best[1] :]
-    if len(between) > 40 or re.match(r"\s*['’]s\b", between):
-        return None  # too far from the verb, or a possessive: not the one bound
-    return best[2]
+        if low == written.lower() or low == f"the {written.lower()}":
+            return label
+    return None
 
 
 def _first_party(text: str, names: list[tuple[str, str]]) -> str | None:
@@ -134,7 +137,7 @@ def find_obligations(doc: Document, seg: Segmentation, parties: list[Party]) -> 
         if len(action) > MAX_ACTION:
             action = action[:MAX_ACTION].rsplit(" ", 1)[0] + " …"
         due = clean_space(text[t.start() :])
-        due = re.split(r",\s|;|\.\s", due, maxsplit=1)[0].rstrip(".")[:120]
+        due = re.split(r",\s|;|\.\s|\s+and\s+|\s+shall\s+", due, maxsplit=1)[0].rstrip(".")[:120]
         kind = next((k for k, pat in KINDS if pat.search(action)), "other")
         out.append(
             Obligation(

@@ -47,6 +47,11 @@ _NOT_PARTY = re.compile(
     re.I,
 )
 _LETTERED_TERM = re.compile(r"Party\s+[A-D]")
+_DATE_LIKE = re.compile(
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:day|of)\b",
+    re.I,
+)
 _ENUMERATOR = re.compile(r"\s*(?:\(\w{1,3}\)|(?:\d{1,2}|[A-Za-z])[.)]|-\s*and\s*-)\s+")
 _APPOSITIVE = re.compile(
     r"[\s,;:\-–—]*(?:[a-z][a-z-]*\s+){1,4}?[a-z-]+,\s*|[\s,;:\-–—]*(?:the\s+(?=[A-Z]))?"
@@ -397,6 +402,8 @@ def _blank_name(c: Contract, a: int, b: int, *, first: bool) -> bool:
 
 
 def _looks_like_name(name: str) -> bool:
+    if re.search(r"\b(?:AGREES?|IS|ARE|HAS|HAVE|SHALL|WILL|BY|TO|THE PARTIES)\b", name):
+        return False  # words of a sentence in capitals, not a name
     return bool(re.search(_SUFFIX, name)) or (name.isupper() and len(name) > 3)
 
 
@@ -436,6 +443,8 @@ def _name_in(c: Contract, a: int, b: int, *, first: bool, at: bool = False) -> _
         return _name_in(c, nl + 1, b, first=False, at=True) if nl >= 0 else None
     if not (2 <= len(name) <= 120) or not re.search(r"[A-Z]", name) or is_redacted(name):
         return None
+    if _DATE_LIKE.match(name) or (name[0].isdigit() and not re.search(_SUFFIX, name)):
+        return None  # a date ("May 14") or an address ("53702 Generations Drive"), not a name
     if name.lower().startswith(("this ", "the parties", "each ", "its ")) or name.count(" ") > 12:
         return None
     if re.search(

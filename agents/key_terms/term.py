@@ -22,7 +22,8 @@ _TERM_STRONG = re.compile(
     r"\(\s*(?:the\s+|this\s+)?[\"“](?:Initial\s+|Original\s+)?Term[\"”]|[\"“](?:Initial\s+)?Term[\"”]\s+(?:shall\s+)?means?"
     r"|(?<!during\s)(?<!throughout\s)(?<!of\s)(?:the\s+)?(?:initial\s+)?term\s+of\s+this\s+(?:agreement|contract)\s+"
     r"(?:shall|will|is)\b|(?<!provisions\sof\s)\bthis\s+(?:agreement|contract)\s+(?:shall|will)\s+(?:commence|begin|become|be\s+effective|"
-    r"take\s+effect|continue|remain|expire|terminate|run|extend|be\s+in)",
+    r"take\s+effect|continue|remain|expire|terminate|run|extend|be\s+in)"
+    r"|\b(?:the\s+)?(?:appointment|employment)\s+(?:will|shall)\s+(?:begin|commence|continue)",
     re.I,
 )
 _TERM_CUES = (
@@ -33,6 +34,10 @@ _TERM_CUES = (
     "agreement will",
     "contract shall",
     "contract will",
+    "appointment will",
+    "appointment shall",
+    "employment will",
+    "employment shall",
 )
 _TERM_SENTENCE = re.compile(r"\binitial\s+term\b|\bshall\s+expire\b|\bexpir\w+\s+date\b", re.I)
 _NOT_TERM = re.compile(
@@ -43,7 +48,9 @@ _NOT_TERM = re.compile(
 _PERPETUAL = re.compile(
     r"perpetu|indefinite|until\s+(?:it\s+is\s+)?(?:terminated|such\s+time\s+as)"
     r"|(?:continue|remain|govern)[^.;]{0,120}?\bunless\s+(?:and\s+until\s+)?(?:sooner\s+|earlier\s+)?terminated"
-    r"|\bend\w*\s+(?:only\s+)?(?:when|upon)\s+(?:it\s+is\s+)?terminated",
+    r"|\bend\w*\s+(?:only\s+)?(?:when|upon)\s+(?:it\s+is\s+)?terminated"
+    r"|(?:until|upon)\s+(?:the\s+)?(?:expiration|termination|expiry)\s+(?:or\s+(?:earlier\s+)?"
+    r"(?:termination|expiration)\s+)?of\s+(?:the|such|that)\s+(?!term\b|initial)",
     re.I,
 )
 _UNTIL_DATE = re.compile(
@@ -71,7 +78,7 @@ _AUTO = re.compile(
     re.I,
 )
 _OPTIONAL = re.compile(
-    r"may\s+(?:be\s+)?(?:renew|extend)|option\s+to\s+(?:renew|extend)|at\s+its\s+option,?\s+(?:renew|extend)|mutual(?:ly)?\s+(?:written\s+)?agree"
+    r"may\s+(?:be\s+)?(?:renew|extend)|may\s+agree[^.;]{0,30}?to\s+(?:renew|extend)|option\s+to\s+(?:renew|extend)|at\s+its\s+option,?\s+(?:renew|extend)|mutual(?:ly)?\s+(?:written\s+)?agree"
     r"|upon\s+(?:the\s+)?mutual|if\s+the\s+parties\s+(?:so\s+)?agree|right\s+to\s+(?:renew|extend)"
     r"|by\s+(?:written\s+)?agreement\s+of",
     re.I,
@@ -110,7 +117,8 @@ _ORDINALS = {
 }
 _ANNIVERSARY = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
-    r"\s+anniversary\s+of\s+the\s+(?:Effective\s+Date|date\s+(?:of\s+this\s+Agreement|hereof))",
+    r"\s*(?:\(\s*\d{1,2}(?:st|nd|rd|th)?\s*\)\s*)?\s+anniversary\s+of\s+the\s+"
+    r"(?:Effective\s+Date|date\s+(?:of\s+this\s+Agreement|hereof))",
     re.I,
 )
 _PERIODIC = re.compile(
@@ -213,13 +221,15 @@ def read_term(c: Contract, effective: KeyTerm | None) -> TermTerms:
         out.expiration_date = _labelled_expiry(c)
     if out.expiration_date is None:
         for s, e in spans:
-            if _PERPETUAL.search(c.text, s, e) and not _durations(c, s, e):
+            if (m := _PERPETUAL.search(c.text, s, e)) and not _durations(c, s, e):
+                # normalized "perpetual" (CUAD's word) means: no fixed expiry date
+                phrase = re.split(r"[.;(]", c.text[m.start() : min(e, m.start() + 140)])[0]
                 out.expiration_date = term(
                     c,
-                    "perpetual",
+                    "no fixed expiry date",
                     "perpetual",
                     (s, e),
-                    detail="no fixed expiry: it continues until terminated",
+                    detail=" ".join(phrase.split()),
                 )
                 break
     _read_renewal(c, out, spans)
@@ -399,7 +409,20 @@ def _read_renewal(c: Contract, out: TermTerms, spans: list[tuple[int, int]]) -> 
                 unit="days",
                 detail=f"to be given by {who}" if who else None,
             )
-            out.nonrenewal_deadline = _deadline(c, out, d)
+            if re.search(r"\bwithin\s*$", c.text[max(0, d.start - 12) : d.start], re.I):
+                # "within sixty (60) days prior to the expiration" sets a window, not a last day
+                window = _deadline(c, out, d)
+                where = f", from {window.normalized}" if window else ""
+                out.nonrenewal_notice.detail = ", ".join(
+                    x
+                    for x in (
+                        out.nonrenewal_notice.detail,
+                        f"within the {d.words} before expiry{where}",
+                    )
+                    if x
+                )
+            else:
+                out.nonrenewal_deadline = _deadline(c, out, d)
         elif is_auto and is_redacted(c.text[s:e2]) and re.search(r"notice", c.text[s:e2], re.I):
             out.nonrenewal_notice = term(c, None, None, (s, e2), status="redacted")
         return

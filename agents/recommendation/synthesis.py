@@ -76,6 +76,7 @@ class Unfit(BaseModel):
     when: list[str] = Field(default_factory=list)
     unless: list[str] = Field(default_factory=list)
     requires: list[str] = Field(default_factory=list)
+    client_roles: list[str] = Field(default_factory=list)  # only for a client with one of these
     rationale: str
 
 
@@ -92,6 +93,16 @@ class ClientRight(BaseModel):
 
     pattern: str
     rationale: str
+
+
+class SideAdvice(BaseModel):
+    """A rule's advice for a missing clause on one side of the deal: `rationale` and
+    `fallback` when the clause is missing, `if_absent` when it was not found."""
+
+    action: Action
+    rationale: str
+    if_absent: str
+    fallback: str | None = None
 
 
 class Templates(BaseModel):
@@ -111,6 +122,7 @@ class Templates(BaseModel):
     unfit: list[Unfit] = Field(default_factory=list)
     variants: dict[str, list[Variant]] = Field(default_factory=dict)
     client_rights: dict[str, ClientRight] = Field(default_factory=dict)
+    by_side: dict[str, dict[str, SideAdvice]] = Field(default_factory=dict)
     wording: Wording
 
 
@@ -212,8 +224,11 @@ def _uncertain(f: Finding, rule: Rule | None, a: Advice) -> Recommendation:
     w = _words(f, rule, a)
     kind = rule.kind if rule else "require"
     unfit = _unfit_kind(rule, a)
+    side = _by_side(rule, a)
     if unfit and kind == "require":
         w["if_absent"] = _text(a.t.if_absent["unfit"], kind=unfit)
+    elif side is not None:
+        w["if_absent"] = _text(side.if_absent, **w)
     else:
         w["if_absent"] = _text(a.t.if_absent[kind], **w)
     text = _text(a.t.check[f.status], **w)
@@ -271,6 +286,24 @@ def _granted_to_client(f: Finding, a: Advice) -> bool:
     return False
 
 
+def _client_role(a: Advice) -> str | None:
+    party = a.voice.client_party
+    return (party.role if party and party.role != "party" else None) or a.deal.client.role
+
+
+def client_side(a: Advice) -> str:
+    """ "customer" where the client has one of the roles the playbook is written for (its
+    `perspective`), or no known role (the playbook is then read as written); else "supplier"."""
+    role = _client_role(a)
+    return "customer" if not role or role in a.playbook.perspective else "supplier"
+
+
+def _by_side(rule: Rule | None, a: Advice) -> SideAdvice | None:
+    """The rule's advice for a missing clause on the client's side of the deal, if it has one."""
+    entries = a.t.by_side.get(rule.id, {}) if rule else {}
+    return entries.get(client_side(a)) or entries.get("any")
+
+
 def _unfit(f: Finding, rule: Rule | None, a: Advice) -> str | None:
     """The rationale for not proposing a rule's wording the contract type does not fit."""
     if rule is None or f.status not in ("missing", "deviation"):
@@ -290,6 +323,8 @@ def _unfit_rule(rule: Rule, a: Advice) -> tuple[Unfit, str] | None:
     for u in a.t.unfit:
         if rule.id not in u.rules or set(u.unless) & set(a.kinds):
             continue
+        if u.client_roles and _client_role(a) not in u.client_roles:
+            continue
         hits = [k for k in u.when if k in a.kinds]
         lacking = bool(u.requires) and known and not set(u.requires) & set(a.kinds)
         if hits or lacking:
@@ -298,9 +333,18 @@ def _unfit_rule(rule: Rule, a: Advice) -> tuple[Unfit, str] | None:
             elif hits:
                 kind = f"{hits[0]} agreement"
             else:
-                kind = " ".join((a.deal.title or "contract").lower().split())
+                kind = _title_words(a.deal.title)
             return u, kind
     return None
+
+
+def _title_words(title: str | None) -> str:
+    """The contract's name as it writes it ("Outsourcing Contract on Development of ..."); a
+    title in capitals is a heading, written in lower case ("reseller agreement")."""
+    words = " ".join((title or "contract").split())
+    if words.isupper():
+        return words.lower()
+    return words
 
 
 def _law(f: Finding, rule: Rule, a: Advice) -> tuple[Action, str, str | None] | None:
@@ -357,6 +401,12 @@ def recommend(f: Finding, rule: Rule | None, a: Advice) -> Recommendation:
     if unfit:
         return Recommendation(action="accept", rationale=unfit)
     action = choose_action(f, rule, t)
+    side = _by_side(rule, a) if f.status == "missing" and action != "escalate" else None
+    if side is not None:
+        fallback = fill(side.fallback, a.voice) if side.fallback else None
+        return Recommendation(
+            action=side.action, rationale=_text(side.rationale, **w), fallback_language=fallback
+        )
     law = _law(f, rule, a) if rule and action != "escalate" else None
     variant = _variant(rule, a) if rule and action in ("add", "negotiate") else None
     if law:

@@ -47,7 +47,15 @@ def _norm(s: str) -> str:
     return " ".join(s.casefold().replace("’", "'").split())
 
 
-_BOTH = {"each party", "either party", "both parties", "the parties", "parties", "neither party"}
+_BOTH = {
+    "each party",
+    "either party",
+    "both parties",
+    "both parties (mutual)",
+    "the parties",
+    "parties",
+    "neither party",
+}
 
 
 def _bare(who: str | None) -> str:

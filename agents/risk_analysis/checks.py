@@ -140,7 +140,7 @@ def met(check: AttributeCheck) -> str:
 
 def _amount(attribute: str, value: Any) -> str:
     if attribute in ("duration", "notice_days") and isinstance(value, int | float):
-        return f"{int(value)} days"
+        return _period(int(value))
     if attribute == "money" and isinstance(value, int | float):
         return f"USD {value:,.0f}"
     if attribute == "multiple" and isinstance(value, int | float):
@@ -148,6 +148,20 @@ def _amount(attribute: str, value: Any) -> str:
     if attribute == "percent" and isinstance(value, int | float):
         return f"{value:g}%"
     return str(value)
+
+
+# Periods as a playbook states them: 360 or 365 days are "twelve months", not "360 days".
+_MONTHS = {180: "six months", 182: "six months", 360: "twelve months", 365: "twelve months"}
+_YEARS = {2: "two years", 3: "three years", 4: "four years", 5: "five years"}
+
+
+def _period(days: int) -> str:
+    if days in _MONTHS:
+        return _MONTHS[days]
+    for per_year in (360, 365):
+        if days % per_year == 0 and days // per_year in _YEARS:
+            return _YEARS[days // per_year]
+    return f"{days} days"
 
 
 def found_values(r: CheckResult) -> str:

@@ -85,6 +85,8 @@ _GENERIC_WORDS = {
     "services",
     "period",
 }
+# How a finding names the parties of a mutual clause, both as bound and as favoured.
+MUTUAL_LABEL = "both parties (mutual)"
 _MUTUAL = r"(?i:(?:either|each|neither|both)\s+(?:of\s+the\s+)?part(?:y|ies)|the\s+parties)"
 
 
@@ -127,7 +129,7 @@ class Orientation:
     """Whom the clause burdens and whom it benefits, from the client's side."""
 
     burdens: Side | None  # None: the text does not say, or the client is not known
-    burdened: str | None  # a label: "the Reseller", "each party"
+    burdened: str | None  # a label: "the Reseller", "both parties (mutual)"
     benefited: str | None
     client: str | None  # the client's label
 
@@ -240,7 +242,27 @@ _OBLIGE = re.compile(
     r"\s+(?:hereby\s+)?(?:shall|will|must|agrees?|covenants?|undertakes?|warrants?|is\s+required)\b",
     re.I,
 )
-_GRANT = re.compile(r"\s+(?:hereby\s+)?(?:grants?|appoints?|assigns?|conveys?|transfers?)\b", re.I)
+# "X hereby grants", "X shall assign", "X agrees to assign and hereby assigns": X gives, the
+# party named next receives.
+_GRANT = re.compile(
+    r"\s+(?:(?:shall|will|agrees?\s+to|hereby)\s+)?(?:(?:hereby|promptly)\s+)?"
+    r"(?:grants?|appoints?|assigns?|conveys?|transfers?)\b",
+    re.I,
+)
+# "assign to Xencor", "all rights shall be assigned to XENCOR": the assignee benefits.
+_ASSIGNEE_BEFORE = re.compile(
+    r"\b(?:assign|transfer|convey)(?:s|ed|red)?\b[^.;]{0,150}?\bto\s+(?:the\s+)?$", re.I
+)
+# "Distributor shall be the only distributor appointed by NETGEAR", "Reseller is appointed as
+# Diversinet's exclusive reseller": an exclusive appointment favours the appointee and binds
+# the party that appoints (it may not appoint others).
+_EXCLUSIVE_APPOINTEE = re.compile(
+    r"\s+(?:is|are|shall\s+be|will\s+be)\s+(?:hereby\s+)?(?:appointed\s+)?(?:as\s+)?"
+    r"(?:(?:the|its|an?|[\w'’]+['’]s?)\s+)?(?:exclusive|sole|only)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:distributors?|resellers?|licensees?|dealers?|agents?|representatives?|franchisees?"
+    r"|suppliers?|providers?|manufacturers?|sellers?)\b",
+    re.I,
+)
 _ASIDE = re.compile(r"\s*,[^,;.]{1,80},\s*(?=(?:hereby\s+)?\w+)")
 _CONSENT_BEFORE = re.compile(r"(?:consent|approval)\s+of\s+(?:the\s+)?$", re.I)
 _CONSENT_AFTER = re.compile(rf"\s*{_POSS}\s+(?:prior\s+)?(?:written\s+)?(?:consent|approval)", re.I)
@@ -285,6 +307,8 @@ def _read_sentence(s: str, pat: re.Pattern, by_alias: dict[str, PartyRef], out: 
     for m in pat.finditer(s):
         after, before = s[m.end() : m.end() + 160], s[max(0, m.start() - 60) : m.start()]
         label = _label(m, by_alias, after)
+        if label is not None and _ASSIGNEE_BEFORE.search(s[max(0, m.start() - 200) : m.start()]):
+            _add(out.favoured, "strong", label)
         if label is None:
             continue
         if label not in out.mentioned:
@@ -317,16 +341,17 @@ def _liability(after: str, before: str) -> str | None:
 def _read_mention(
     label: str, after: str, before: str, pat: re.Pattern, by_alias: dict, out: Reading
 ) -> None:
-    if kind := _liability(after, before):
+    if x := _EXCLUSIVE_APPOINTEE.match(after):
+        _add(out.favoured, "strong", label)
+        if other := _next_other(label, after[x.end() :], pat, by_alias):
+            _add(out.bound, "strong", other)
+    elif kind := _liability(after, before):
         if kind == "limited" and _CAP_WORDS.search(after[:160]):
             kind = "capped"  # limited to an amount, not merely freed of some kinds of loss
         _add(out.bound if kind == "exposed" else out.favoured, kind, label)
     elif g := _GRANT.match(after):
         _add(out.bound, "strong", label)
-        rest = after[g.end() :]
-        o = pat.search(rest)
-        other = _label(o, by_alias, rest[o.end() :]) if o else None
-        if other and other != label:
+        if other := _next_other(label, after[g.end() :], pat, by_alias):
             _add(out.favoured, "strong", other)
     elif _NEG.match(after):
         _add(out.bound, "strong", label)
@@ -336,6 +361,15 @@ def _read_mention(
         _add(out.bound, "weak", label)
     elif _CONSENT_BEFORE.search(before) or _CONSENT_AFTER.match(after) or _BY_BEFORE.search(before):
         _add(out.favoured, "strong", label)
+
+
+def _next_other(label: str, rest: str, pat: re.Pattern, by_alias: dict) -> str | None:
+    """The first party other than `label` that `rest` names: the grantee, the appointer."""
+    for o in pat.finditer(rest):
+        other = _label(o, by_alias, rest[o.end() :])
+        if other and other != label:
+            return other
+    return None
 
 
 def orient(direction: Direction, reading: Reading, sides_: Sides) -> Orientation:
@@ -402,12 +436,12 @@ def _orientation(
     if not burdened:
         return Orientation(None, None, None, client)
     if "each party" in burdened:
-        return Orientation("mutual", "each party", "each party", client)
+        return Orientation("mutual", MUTUAL_LABEL, MUTUAL_LABEL, client)
     refs = {p.label: p for p in sides_.parties}
     on_client = any(_is_client(b, refs) for b in burdened)
     on_other = any(not _is_client(b, refs) for b in burdened)
     if on_client and on_other:
-        return Orientation("mutual", "each party", "each party", client)
+        return Orientation("mutual", MUTUAL_LABEL, MUTUAL_LABEL, client)
     strangers = {m for m in reading.mentioned if m in refs and not refs[m].is_client}
     if not sides_.client_known or (client not in reading.mentioned and len(strangers) > 1):
         # Whose side is whose cannot be told: the clause names two parties, neither the client.

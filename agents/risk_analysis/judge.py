@@ -74,12 +74,16 @@ def judge(
     ev = (calibration or shipped()).evidence(rule.categories)
     found = [with_attributes(c, doc) for c in present_clauses(clauses)]
     if not found:
+        found = [with_attributes(c, doc) for c in _from_key_terms(rule, [], deal, doc, ev)]
+    if not found:
         return _not_found(rule, ev)
-    for extra in _from_key_terms(rule, found, deal):
+    for extra in _from_key_terms(rule, found, deal, doc, ev):
         # the whole clause stands in for the fragments of it the extractor found
         found = [f for f in found if not (extra.start <= f.start and f.end <= extra.end)]
         found.append(with_attributes(extra, doc))
     side = _orientation(rule, found, deal, doc)
+    if _binds_client_only(rule, side):
+        return _client_only(rule, ev, side, found, doc)
     v = _checked(rule, found, doc)
     if rule.direction and side.burdens is not None:
         verdict = _verdict_for(rule, side.burdens)
@@ -100,29 +104,57 @@ def judge(
     )
 
 
-def _from_key_terms(rule: Rule, found: list[Clause], deal: Deal | None) -> list[Clause]:
-    """The cap clause the key terms read, where the extractor's spans stop short of it.
+def _from_key_terms(
+    rule: Rule, found: list[Clause], deal: Deal | None, doc: Document, ev: Evidence
+) -> list[Clause]:
+    """The cap or governing-law clause the key terms read, where the extractor missed it or
+    its spans stop short of it.
 
     The extractor cuts clauses at its span boundaries and may miss the sentence that states the
-    amount; the key-terms agent reads the whole clause. One review must not say "no amount was
-    read" above a key-terms table that states it.
+    amount or the law; the key-terms agent reads the whole clause. One review must not say "no
+    amount was read", or "very likely has none", above a key-terms table that states it.
     """
-    cap = deal.key_terms.liability_cap if deal is not None else None
-    if "Cap on Liability" not in rule.categories or cap is None or not cap.citations:
+    if deal is None:
         return []
-    c = cap.citations[0]
-    if any(f.start <= c.start and c.end <= f.end for f in found):
+    kt = deal.key_terms
+    cites = []
+    if "Cap on Liability" in rule.categories and kt.liability_cap is not None:
+        cites = kt.liability_cap.citations
+    elif (
+        "Governing Law" in rule.categories
+        and kt.governing_law is not None
+        and kt.governing_law.status == "stated"
+    ):
+        cites = kt.governing_law.citations
+    if not cites:
         return []
+    start, end = _sentence_around(doc.text, cites[0].start, cites[0].end)
+    if any(f.start <= start and end <= f.end for f in found):
+        return []
+    c = doc.cite(start, end)
+    # No extractor score exists for it: the review's measured precision for this clause type.
+    conf = max((f.confidence for f in found), default=ev.precision.value or 0.5)
     return [
         Clause(
-            category="Cap on Liability",
+            category="Governing Law" if "Governing Law" in rule.categories else rule.categories[0],
             text=c.quote,
             page=c.page,
             start=c.start,
             end=c.end,
-            confidence=max(f.confidence for f in found),
+            confidence=conf,
         )
     ]
+
+
+def _sentence_around(text: str, start: int, end: int, reach: int = 400) -> tuple[int, int]:
+    """The sentence holding `[start, end)`: from the previous full stop or blank line to the next
+    full stop, within `reach` characters each way."""
+    lo = max(text.rfind(". ", max(0, start - reach), start), text.rfind("\n\n", 0, start))
+    lo = max(lo + 2, start - reach, 0) if lo >= 0 else max(0, start - reach)
+    lo = min(lo, start)
+    hi = text.find(".", end, end + reach)
+    hi = hi + 1 if hi >= 0 else min(len(text), end + reach)
+    return lo, max(hi, end)
 
 
 def _orientation(rule: Rule, found: list[Clause], deal: Deal | None, doc: Document) -> Orientation:
@@ -206,18 +238,46 @@ def _note(r: CheckResult) -> str:
     return f"{name} could not be read in the clause; a lawyer should check whether {met(r.check)}."
 
 
-def _not_found(rule: Rule, ev: Evidence) -> Finding:
+def _binds_client_only(rule: Rule, side: Orientation) -> bool:
+    """A required obligation of the other side (insurance: the playbook counts the client being
+    bound as against it) that the clause found puts on the client alone: the clause the rule
+    requires, one binding the other side, is not there."""
+    d = rule.direction
+    if rule.kind != "require" or d is None or d.reads != "obligation":
+        return False
+    return side.burdens == "client" and d.burdens_client == "against"
+
+
+def _client_only(
+    rule: Rule, ev: Evidence, side: Orientation, found: list[Clause], doc: Document
+) -> Finding:
+    cat, other = _cat(rule), side.benefited or "the other party"
+    base = _not_found(rule, ev, f"{cat} clause binding {other}")
+    client = _as_client(side.burdened or "the client")
+    why = f"The {cat} clause found binds only {client}; it puts no such duty on {other}. "
+    return base.model_copy(
+        update={
+            "explanation": why + base.explanation,
+            "citations": [doc.cite(c.start, c.end) for c in found],
+            "burdens": side.burdened,
+            "benefits": side.benefited,
+        }
+    )
+
+
+def _not_found(rule: Rule, ev: Evidence, what: str | None = None) -> Finding:
     cat = _cat(rule)
+    what = what or f"{cat} clause"
     measured = _recall_words(ev.recall)
     # `missing` says a clause the client needs is absent: only where the playbook counts its
     # absence as a risk and dev shows the review would very likely have found one.
     needed = rule.kind != "avoid" and rule.severity_missing != "info"
     if ev.absence_is_known:
         status: FindingStatus = "missing" if needed else "not_found"
-        why = f"No {cat} clause was found; {measured}, so the contract very likely has none."
+        why = f"No {what} was found; {measured}, so the contract very likely has none."
     else:
         status = "not_found"
-        why = f"No {cat} clause was found, but {measured}: check by hand."
+        why = f"No {what} was found, but {measured}: check by hand."
     severity: Severity = rule.severity_missing if needed else "info"
     if needed:
         why += f" The playbook expects: {rule.preferred.strip()}"

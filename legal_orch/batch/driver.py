@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from legal_orch.batch.inputs import BatchInput, find_inputs
 from legal_orch.batch.outputs import done_sha256, write_error, write_review, write_summaries
 from legal_orch.batch.worker import Job, Outcome
-from legal_orch.errors import InputError, LegalOrchError
+from legal_orch.errors import CheckpointError, InputError, LegalOrchError
 from legal_orch.ingest import check_input as check_file
 from legal_orch.ingest.pdf import sha256_file
 from legal_orch.reports.report import load_report
@@ -45,22 +46,29 @@ class BatchProgress:
 
 @dataclass
 class BatchResult:
-    """A finished batch: counts, the grid files, and the grid's rows."""
+    """A finished batch: counts, the grid files, and the grid's rows.
+
+    Every file found is counted once: succeeded (a complete review, whether or not its
+    validation passed), incomplete (reviewed, but an agent failed: some rules lack an answer)
+    or failed (not reviewed: a row in errors.csv). `skipped` counts files done by an earlier run.
+    """
 
     total: int
-    succeeded: int  # reviewed in this run or earlier
+    succeeded: int  # reviewed in this run or earlier, complete
     failed: int
     skipped: int  # already done by an earlier run
     summary_csv: Path
     summary_xlsx: Path
     errors_csv: Path
+    incomplete: int = 0
+    validation_failed: int = 0  # of those succeeded, reviews whose validation failed
     rows: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     worker_peak_rss_mb: dict[int, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and self.incomplete == 0
 
 
 @dataclass
@@ -97,6 +105,8 @@ def _plan(
     todo: dict[str, list[BatchInput]] = {}
     for item in inputs:
         try:
+            if item.problem is not None:
+                raise item.problem
             # Empty, huge and non-PDF files fail here at once, without a worker's time.
             check_file(item.path, max_file_mb, shown=item.relpath)
             sha = sha256_file(item.path)
@@ -168,6 +178,7 @@ def _outcomes(
     workers: int,
     engine: Engine,
     ray_address: str | None,
+    timeout_per_file: float | None,
 ) -> Iterator[Outcome]:
     if engine == "ray":
         from legal_orch.batch.ray_engine import run_ray
@@ -175,14 +186,22 @@ def _outcomes(
         return run_ray(jobs, settings, playbook, workers, ray_address)
     from legal_orch.batch.local import run_local
 
-    return run_local(jobs, settings, playbook, workers)
+    return run_local(jobs, settings, playbook, workers, timeout_per_file)
 
 
 def _check_usage(
-    workers: int, engine: str, ray_address: str | None, settings: Settings | None
+    workers: int,
+    engine: str,
+    ray_address: str | None,
+    settings: Settings | None,
+    timeout_per_file: float | None = None,
 ) -> None:
     if workers < 1:
         raise BatchUsageError(f"--workers {workers}: need at least 1")
+    if timeout_per_file is not None and timeout_per_file <= 0:
+        raise BatchUsageError(f"--timeout-per-file {timeout_per_file:g}: need more than 0 s")
+    if timeout_per_file is not None and engine == "ray":
+        raise BatchUsageError("--timeout-per-file works with --engine local only, for now")
     if engine not in ("local", "ray"):
         raise BatchUsageError(f"--engine {engine}: expected local or ray")
     if engine == "ray" and ray_address and not (settings and settings.chroma_host):
@@ -190,6 +209,20 @@ def _check_usage(
             "--engine ray on a cluster needs a Chroma server all workers reach: "
             "pass --chroma-host/--chroma-port"
         )
+
+
+def _check_checkpoints(settings: Settings) -> None:
+    """Refuse, once and in one line, a checkpoint database every worker would fail to open."""
+    from legal_orch.graph.checkpoint import open_checkpointer
+
+    path = settings.checkpoint_path()
+    try:
+        open_checkpointer(path).conn.close()
+    except CheckpointError as e:
+        raise CheckpointError(
+            f"{path}: checkpoint database is corrupt ({e.__cause__}); move it aside "
+            "(legal-orch review FILE --fresh does it) and run the batch again"
+        ) from e
 
 
 def run_batch(
@@ -203,11 +236,16 @@ def run_batch(
     settings: Settings | None = None,
     on_progress: Callable[[BatchProgress], None] | None = None,
     for_role: str | None = None,
+    timeout_per_file: float | None = None,
 ) -> BatchResult:
-    """Review every PDF under `source` (a folder or a .zip) into `out`, resuming earlier runs."""
+    """Review every PDF under `source` (a folder or a .zip) into `out`, resuming earlier runs.
+
+    Every other file found is a row in errors.csv, as is a file whose review runs longer than
+    `timeout_per_file` seconds (its worker is stopped; the batch goes on).
+    """
     from legal_orch.playbook import load_playbook
 
-    _check_usage(workers, engine, ray_address, settings)
+    _check_usage(workers, engine, ray_address, settings, timeout_per_file)
     # Batches never pause for a lawyer; a bad playbook fails here, once, not in every worker.
     # Workers share the machine's cores: an encoder each with every core would only contend.
     threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
@@ -215,7 +253,10 @@ def run_batch(
         update={"interrupts": False, "embed_threads": threads}
     )
     load_playbook(playbook or settings.playbook)
+    _check_checkpoints(settings)
     t0 = time.monotonic()
+    if out.exists() and not out.is_dir():
+        raise BatchUsageError(f"--out {out}: is a file; give a folder")
     out.mkdir(parents=True, exist_ok=True)
     inputs = find_inputs(Path(source), out)
     tracker = _Tracker(total=len(inputs), on_progress=on_progress)
@@ -235,18 +276,25 @@ def run_batch(
             for sha, g in todo.items()
         ]
         with _store(settings, engine, workers, out) as worker_settings:
-            for outcome in _outcomes(jobs, worker_settings, playbook, workers, engine, ray_address):
+            outcomes = _outcomes(
+                jobs, worker_settings, playbook, workers, engine, ray_address, timeout_per_file
+            )
+            for outcome in outcomes:
                 _record(outcome, todo[outcome.sha256], out, tracker)
                 if outcome.worker_pid:
                     rss[outcome.worker_pid] = max(
                         rss.get(outcome.worker_pid, 0.0), outcome.peak_rss_mb
                     )
     rows, summary_csv, summary_xlsx, errors_csv = write_summaries(out)
+    names = {i.name for i in inputs}
+    status = Counter(r["validation"] for r in rows if r["name"] in names)
     return BatchResult(
         total=len(inputs),
-        succeeded=len(inputs) - tracker.failed,
+        succeeded=len(inputs) - tracker.failed - status["incomplete"],
         failed=tracker.failed,
         skipped=skipped,
+        incomplete=status["incomplete"],
+        validation_failed=status["failed"],
         summary_csv=summary_csv,
         summary_xlsx=summary_xlsx,
         errors_csv=errors_csv,

@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from legal_orch.errors import InputError
+from legal_orch.errors import InputError, NotReviewedError
 
 # Characters no output file name may hold: path separators, Windows-reserved ones, controls,
 # and the Unicode controls that reorder or break a line when a name is shown.
@@ -27,11 +27,13 @@ MAX_ZIP_BYTES = 20 * 1024**3
 
 @dataclass(frozen=True)
 class BatchInput:
-    """One file to review: where it is, how it is shown, and the stem of its outputs."""
+    """One file found: where it is, how it is shown, the stem of its outputs, and why it will
+    not be reviewed when it will not (recorded in errors.csv, never skipped in silence)."""
 
     path: Path
     relpath: str  # relative to the batch source, "/"-separated
     name: str  # output stem: OUTDIR/<name>.json, .md
+    problem: InputError | None = None
 
 
 def safe_stem(relpath: str) -> str:
@@ -78,18 +80,49 @@ def shown_relpath(path: Path, root: Path) -> str:
     return _SHOWN_CTRL.sub("?", rel)
 
 
-def _walk(root: Path, skip: Path | None) -> list[Path]:
-    found = []
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root).parts
-        if any(part.startswith(_SKIP_PREFIXES) for part in rel):
+Found = tuple[Path, Path, InputError | None]  # (path shown, path read, why not reviewed)
+
+
+def _walk(root: Path, skip: Path | None) -> list[Found]:
+    """Every file under `root` (resolved), following links only to places inside it, once."""
+    found: list[Found] = []
+    seen = {root}
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as e:
+            why = f"cannot read this folder ({e.strerror})"
+            found.append(
+                (folder, folder, NotReviewedError(shown_relpath(folder, root), why, "unreadable"))
+            )
             continue
-        if skip is not None and p.is_relative_to(skip):
-            continue
-        if p.is_symlink() or not p.is_file():
-            continue
-        found.append(p)
-    return found
+        for p in entries:
+            if p.name.startswith(_SKIP_PREFIXES):
+                continue
+            shown = shown_relpath(p, root)
+            try:
+                real = p.resolve(strict=True)
+            except (OSError, RuntimeError):  # missing target, or a loop of links
+                found.append(
+                    (p, p, NotReviewedError(shown, "a broken link (no target, or a loop)", "link"))
+                )
+                continue
+            if skip is not None and real.is_relative_to(skip):
+                continue
+            if not real.is_relative_to(root):
+                problem = "a link to outside the batch folder, not followed"
+                found.append((p, real, NotReviewedError(shown, problem, "link")))
+            elif real.is_dir():
+                if real not in seen:  # a link back up, or a second way to one folder
+                    seen.add(real)
+                    pending.append(p)
+            elif real.is_file():
+                found.append((p, real, _unreviewable(real, shown)))
+            else:
+                found.append((p, real, NotReviewedError(shown, "not a regular file", "unreadable")))
+    return sorted(found, key=lambda f: f[0].as_posix())
 
 
 def is_candidate(path: Path) -> bool:
@@ -97,22 +130,46 @@ def is_candidate(path: Path) -> bool:
     return path.suffix.lower() in (".pdf", ".docx")
 
 
+def _unreviewable(path: Path, shown: str) -> InputError | None:
+    if is_candidate(path):
+        return None
+    if path.suffix.lower() == ".zip":
+        problem = "a zip inside the batch, not opened: extract it, or give it as the batch source"
+        return NotReviewedError(shown, problem, "nested_zip")
+    kind = f"({path.suffix.lower()})" if path.suffix else "(no extension)"
+    return NotReviewedError(
+        shown,
+        f"unsupported file type {kind}: only PDF and Word (.docx) files are reviewed",
+        "unsupported",
+    )
+
+
 def find_inputs(source: Path, out: Path) -> list[BatchInput]:
-    """List the PDFs under `source` (a folder, recursively, or a .zip extracted into OUTDIR/.inputs)."""
+    """List every file under `source` (a folder, recursively, or a .zip extracted into
+    OUTDIR/.inputs); each one that cannot be reviewed carries its reason."""
     if not source.exists():
         raise InputError(str(source), "no such file or folder")
+    skipped: list[str] = []
     if source.is_file():
         if not zipfile.is_zipfile(source):
             raise InputError(source.name, "not a folder or a .zip file")
-        root = extract_zip(source, out / ".inputs")
+        root = extract_zip(source, out / ".inputs", skipped)
     else:
         root = source
+    root = root.resolve()
     # Outputs written inside the source folder must never be reviewed as inputs.
-    skip = out.resolve() if out.resolve().is_relative_to(root.resolve()) else None
-    files = [p for p in _walk(root.resolve(), skip) if is_candidate(p)]
-    rels = [shown_relpath(p, root.resolve()) for p in files]
+    skip = out.resolve() if out.resolve().is_relative_to(root) else None
+    found = _walk(root, skip)
+    problem = "a link inside the zip, not followed"
+    found += [(root / m, root / m, NotReviewedError(m, problem, "link")) for m in skipped]
+    if not found:
+        raise InputError(str(source), "no files to review")
+    rels = [shown_relpath(p, root) for p, _, _ in found]
     names = assign_names(rels)
-    return [BatchInput(path=p, relpath=r, name=names[r]) for p, r in zip(files, rels, strict=True)]
+    return [
+        BatchInput(path=real, relpath=r, name=names[r], problem=e)
+        for (_, real, e), r in zip(found, rels, strict=True)
+    ]
 
 
 def _member_target(dest: Path, name: str) -> Path | None:
@@ -126,8 +183,9 @@ def _member_target(dest: Path, name: str) -> Path | None:
     return target if target.is_relative_to(dest.resolve()) else None
 
 
-def extract_zip(archive: Path, dest: Path) -> Path:
-    """Extract `archive` into `dest`, refusing absolute paths, `..`, links and zip bombs."""
+def extract_zip(archive: Path, dest: Path, skipped: list[str] | None = None) -> Path:
+    """Extract `archive` into `dest`, refusing absolute paths, `..` and zip bombs; links are
+    never created: their names go to `skipped`."""
     try:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
@@ -135,25 +193,28 @@ def extract_zip(archive: Path, dest: Path) -> Path:
                 raise InputError(archive.name, "zip too large to extract (zip bomb?)")
             dest.mkdir(parents=True, exist_ok=True)
             for m in members:
-                _extract_member(zf, m, dest, archive.name)
+                if not _extract_member(zf, m, dest, archive.name) and skipped is not None:
+                    skipped.append(m.filename)
     except zipfile.BadZipFile as e:
         raise InputError(archive.name, f"corrupt zip ({e})") from e
     return dest
 
 
-def _extract_member(zf: zipfile.ZipFile, m: zipfile.ZipInfo, dest: Path, shown: str) -> None:
+def _extract_member(zf: zipfile.ZipFile, m: zipfile.ZipInfo, dest: Path, shown: str) -> bool:
+    """Extract one member; return False for a link, which is never created."""
     target = _member_target(dest, m.filename)
     if target is None:
         raise InputError(shown, f"unsafe path in zip: {m.filename[:80]!r}")
     if m.is_dir():
         target.mkdir(parents=True, exist_ok=True)
-        return
+        return True
     if stat.S_ISLNK(m.external_attr >> 16):
-        return  # a symlink in a zip could point anywhere: never follow or create it
+        return False  # a symlink in a zip could point anywhere: never follow or create it
     if target.exists() and target.stat().st_size == m.file_size:
-        return  # extracted by an earlier run of this batch
+        return True  # extracted by an earlier run of this batch
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     with zf.open(m) as src, tmp.open("wb") as dst:
         shutil.copyfileobj(src, dst, 1 << 20)
     tmp.replace(target)
+    return True

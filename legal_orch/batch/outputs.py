@@ -26,7 +26,24 @@ from legal_orch.reports.key_terms import key_term_rows
 from legal_orch.reports.report import ReviewReport, load_report, render
 
 ERRORS_DIR = ".errors"
-FIXED_COLUMNS = ["name", "source", "sha256", "pages", "validation", "confidence", "failures"]
+FIXED_COLUMNS = [
+    "name",
+    "source",
+    "sha256",
+    "pages",
+    "validation",
+    "confidence",
+    "failures",
+    "not answered",
+]
+# What each stage does, in words, for the grid's "not answered" column of an incomplete review.
+STAGE_WORDS = {
+    "extract": "clause extraction",
+    "key_terms": "key terms",
+    "research": "precedent research",
+    "risk": "risk analysis",
+    "synthesize": "recommendations",
+}
 RISK_COLUMNS = [f"risk_{s}" for s in reversed(SEVERITIES)]
 TERM_COLUMNS = [
     "acting for",
@@ -69,14 +86,19 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def done_sha256(out: Path, name: str) -> str | None:
-    """Return the sha256 of the contract whose complete review is in OUTDIR, or None."""
+    """Return the sha256 of the contract whose complete review is in OUTDIR, or None.
+
+    An incomplete review is not done: what failed (a provider down, a store locked) may pass
+    when the batch is run again.
+    """
     js, md = out / f"{name}.json", out / f"{name}.md"
     if not (js.is_file() and md.is_file()):
         return None
     try:
-        return load_report(js.read_text(encoding="utf-8")).document.sha256
+        report = load_report(js.read_text(encoding="utf-8"))
     except (OSError, ValueError, ValidationError):
         return None  # unreadable or half-written by something else: redo it
+    return None if report.validation.status == "incomplete" else report.document.sha256
 
 
 def write_review(out: Path, name: str, source: str, report: ReviewReport) -> None:
@@ -130,11 +152,23 @@ def grid_row(report: ReviewReport, name: str) -> dict[str, Any]:
         "validation": report.validation.status,
         "confidence": round(report.validation.confidence, 3),
         "failures": len(report.failures),
+        "not answered": not_answered(report),
     }
     row.update({f"risk_{s}": counts[s] for s in reversed(SEVERITIES)})
     row.update(term_cells(report))
     row.update(clause_answers(report))
     return row
+
+
+def not_answered(report: ReviewReport) -> str:
+    """Say what an incomplete review lacks: each failed step, and the rule it was for."""
+    parts = []
+    for f in report.failures:
+        step = STAGE_WORDS.get(f.stage, f.stage)
+        part = f"{step} ({f.subtask_id})" if f.subtask_id else step
+        if part not in parts:
+            parts.append(part)
+    return "; ".join(parts)
 
 
 def term_cells(report: ReviewReport) -> dict[str, str]:

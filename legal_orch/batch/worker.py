@@ -6,12 +6,13 @@ driver writes it, so a worker dying, or a worker on another machine, cannot lose
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from legal_orch.errors import InputError, LegalOrchError
 from legal_orch.process_guard import die_with_parent, peak_rss_mb
@@ -117,21 +118,43 @@ class BatchWorker:
         return result.to_json()
 
 
+def timed_out(job: Job, seconds: float) -> Outcome:
+    """Return the outcome of a job stopped for running past the batch's time limit per file."""
+    return Outcome(
+        name=job.name,
+        source=job.source,
+        sha256=job.sha256,
+        report_json=None,
+        error_kind="timeout",
+        error=f"{job.source}: stopped after {seconds:g} s, the time limit per file "
+        "(--timeout-per-file); run the batch again to resume it",
+    )
+
+
 # The process-pool side: one BatchWorker per worker process, built by the pool's initializer.
 _WORKER: BatchWorker | None = None
+_STARTED: Any = None  # a queue on which the worker says which job it has begun, once warm
 
 
-def init_process(settings: Settings, playbook: str | None, driver_pid: int) -> None:
+def init_process(
+    settings: Settings, playbook: str | None, driver_pid: int, started: Any = None
+) -> None:
     """Set up a pool process: die with the driver, then hold one BatchWorker."""
-    global _WORKER
+    global _WORKER, _STARTED
     die_with_parent(driver_pid)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    _WORKER = BatchWorker(settings, playbook)
+    _WORKER, _STARTED = BatchWorker(settings, playbook), started
 
 
 def run_in_process(job: Job) -> Outcome:
     """Review `job` with this pool process's worker."""
     assert _WORKER is not None, "init_process was not run"
+    if _STARTED is not None:
+        # Load the models first, so a file's time limit counts its review, not the warm-up;
+        # a worker that cannot load them fails in `run` below, as that file's error.
+        with contextlib.suppress(Exception):
+            _WORKER.reviewer  # noqa: B018 - built on first use
+        _STARTED.put(job.sha256)
     return _WORKER.run(job)

@@ -2,7 +2,8 @@
 
 Nodes hold no prompts and no model logic; agents (found through the registry) do the work.
 An agent that raises is recorded as an `AgentFailure`, so the review can say "incomplete"
-rather than reading an error as "no risks found".
+rather than reading an error as "no risks found"; a transient error is first left to the graph's
+RetryPolicy (see retry.py), and recorded only when the last attempt fails too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from langgraph.types import interrupt
 from legal_orch import costs
 from legal_orch.context import ReviewContext
 from legal_orch.domain import AgentFailure, Deal, KeyTerms
+from legal_orch.graph.retry import retry_or_record
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
 from legal_orch.graph.state import ReviewState, SubtaskInput
 from legal_orch.ingest import parse as parse_document
@@ -127,6 +129,7 @@ def extract(state: ReviewState, runtime: Runtime_) -> Update:
         # An agent that wants the sentence vectors asks the store (the index stage made them).
         return {"clauses": runner(spec, "extract")(doc, seg, ctx)}
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+        retry_or_record(e, runtime)
         return {"clauses": [], "failures": {"extract": _failure(spec.name, "extract", e)}}
 
 
@@ -145,6 +148,7 @@ def key_terms(state: ReviewState, runtime: Runtime_) -> Update:
             terms = runner(spec, "key_terms")(doc, seg, state.get("clauses", []), ctx)
             update["failures"] = {"key_terms": None}
         except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+            retry_or_record(e, runtime)
             update["failures"] = {"key_terms": _failure(spec.name, "key_terms", e)}
     client = resolve_client(terms.parties, state.get("client"), ctx.playbook)
     defined = sorted({t.term for t in seg.terms})
@@ -180,6 +184,7 @@ def research_precedents(state: SubtaskInput, runtime: Runtime_) -> Update:
     try:
         precedents, comparison = runner(spec, "research")(sub, rule, state["clauses"], ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+        retry_or_record(e, runtime)
         return {"failures": {f"research:{sub.id}": _failure(spec.name, "research", e, sub.id)}}
     return {
         "precedents": {sub.id: precedents},
@@ -203,6 +208,7 @@ def analyze_risk(state: SubtaskInput, runtime: Runtime_) -> Update:
             sub, rule, state["clauses"], state["document"], state["segmentation"], ctx
         )
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+        retry_or_record(e, runtime)
         return {
             "failures": {f"risk:{sub.id}": _failure(spec.name, "risk", e, sub.id)},
             "findings": {sub.id: None},
@@ -230,6 +236,7 @@ def synthesize(state: ReviewState, runtime: Runtime_) -> Update:
         ordered = [findings[r.id] for r in ctx.playbook.rules if r.id in findings]
         done = runner(spec, "synthesize")(ordered, ctx.playbook, _deal(state), ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
+        retry_or_record(e, runtime)
         return {
             "findings": findings,
             "failures": {"synthesize": _failure(spec.name, "synthesize", e)},

@@ -6,11 +6,11 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Checkpointer, RetryPolicy
+from langgraph.types import Checkpointer
 
 from legal_orch.context import ReviewContext
-from legal_orch.errors import InputError
 from legal_orch.graph import nodes, routing
+from legal_orch.graph.retry import RETRY
 from legal_orch.graph.state import ReviewInput, ReviewOutput, ReviewState
 
 STAGES = (
@@ -28,8 +28,6 @@ STAGES = (
     "ask_lawyer",
     "report",
 )
-# Transient failures (a locked store, a flaky provider) are retried by the graph; bad input is not.
-RETRY = RetryPolicy(max_attempts=2, retry_on=lambda e: not isinstance(e, InputError | ValueError))
 
 
 def report(state: ReviewState) -> dict[str, Any]:
@@ -51,12 +49,12 @@ def build_graph(*, checkpointer: Checkpointer = None) -> ReviewGraph:
     g.add_node("ingest", nodes.ingest)
     g.add_node("segment", nodes.segment)
     g.add_node("index", nodes.index, retry_policy=RETRY)
-    g.add_node("extract", nodes.extract)
-    g.add_node("key_terms", nodes.key_terms)
+    g.add_node("extract", nodes.extract, retry_policy=RETRY)
+    g.add_node("key_terms", nodes.key_terms, retry_policy=RETRY)
     g.add_node("plan", nodes.plan)
     g.add_node("research_precedents", nodes.research_precedents, retry_policy=RETRY)
-    g.add_node("analyze_risk", nodes.analyze_risk)
-    g.add_node("synthesize", nodes.synthesize)
+    g.add_node("analyze_risk", nodes.analyze_risk, retry_policy=RETRY)
+    g.add_node("synthesize", nodes.synthesize, retry_policy=RETRY)
     g.add_node("validate", nodes.validate)
     g.add_node("reroute", nodes.reroute)
     g.add_node("ask_lawyer", nodes.ask_lawyer)

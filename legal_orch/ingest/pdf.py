@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
+from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
 from legal_orch.domain import Document, Page
 from legal_orch.errors import (
@@ -67,17 +67,29 @@ def _check_file(path: Path, shown: str, max_file_mb: float) -> None:
         raise NotAPdfError(shown, "not a PDF (no %PDF- header)")
 
 
+# pypdf decrypts AES only with the `cryptography` package (a declared dependency); without it
+# an AES-encrypted PDF must still read as encrypted, never as corrupt or as a traceback.
+_NEEDS_AES = "encrypted PDF (AES): reading it needs the 'cryptography' package"
+_TOO_DEEP = "corrupt PDF (its page tree is nested deeper than any real document's)"
+
+
 def _open(path: Path, shown: str) -> PdfReader:
     try:
         reader = PdfReader(str(path), strict=False)
     except FileNotDecryptedError as e:
         raise EncryptedPdfError(shown, "encrypted PDF (password required)") from e
+    except DependencyError as e:
+        raise EncryptedPdfError(shown, _NEEDS_AES) from e
+    except LimitReachedError as e:
+        raise CorruptPdfError(shown, _TOO_DEEP) from e
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as e:
         raise CorruptPdfError(shown, f"corrupt PDF ({type(e).__name__}: {str(e)[:80]})") from e
     if reader.is_encrypted:
         try:
             if not reader.decrypt(""):
                 raise EncryptedPdfError(shown, "encrypted PDF (password required)")
+        except DependencyError as e:
+            raise EncryptedPdfError(shown, _NEEDS_AES) from e
         except (FileNotDecryptedError, NotImplementedError, PdfReadError) as e:
             raise EncryptedPdfError(shown, "encrypted PDF (password required)") from e
     return reader
@@ -97,6 +109,8 @@ def parse_pdf(path: str | Path, *, max_pages: int = 500, max_file_mb: float = 10
     reader = _open(path, shown)
     try:
         n_pages = len(reader.pages)
+    except LimitReachedError as e:
+        raise CorruptPdfError(shown, _TOO_DEEP) from e
     except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as e:
         raise CorruptPdfError(shown, f"corrupt PDF ({type(e).__name__})") from e
     if n_pages == 0:
@@ -109,6 +123,8 @@ def parse_pdf(path: str | Path, *, max_pages: int = 500, max_file_mb: float = 10
     for i, page in enumerate(reader.pages, start=1):
         try:
             text = clean_text(page.extract_text() or "")
+        except DependencyError as e:
+            raise EncryptedPdfError(shown, _NEEDS_AES) from e
         except Exception as e:  # noqa: BLE001 - pypdf raises many types on broken streams
             raise CorruptPdfError(shown, f"corrupt page {i} ({type(e).__name__})") from e
         if parts:

@@ -202,7 +202,10 @@ def _md_finding(f: Finding, unit: str = "p.") -> list[str]:
     status = f.status.replace("_", " ")
     out = [f"### [{f.severity.upper()}] {f.title} — {status}", "", f.explanation, ""]
     if f.burdens or f.benefits:
-        out += [f"*Binds:* {f.burdens or '-'} · *favours:* {f.benefits or '-'}", ""]
+        if f.burdens and f.burdens == f.benefits:
+            out += [f"*Binds and favours:* {f.burdens}", ""]
+        else:
+            out += [f"*Binds:* {f.burdens or '-'} · *favours:* {f.benefits or '-'}", ""]
     out += [f"*For the lawyer:* {n}" for n in f.notes] + ([""] if f.notes else [])
     for c in f.citations:
         out.append(f"> {unit}{c.page} [{c.start}:{c.end}] “{_md_quote(c.quote)}”")

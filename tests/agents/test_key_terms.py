@@ -284,8 +284,11 @@ def test_the_first_grant_decides_the_licensor_and_the_notice_giver_is_named():
     ]
     assert kt.effective_date.status == "computed"  # no separate effective date: the agreement's
     assert kt.expiration_date.normalized == "2020-06-01"
-    assert kt.nonrenewal_notice.detail == "to be given by Omicron"
-    assert kt.nonrenewal_deadline.normalized == "2020-05-02"
+    # "within 30 days prior to the expiration" opens a window; it sets no last day
+    assert kt.nonrenewal_notice.detail == (
+        "to be given by Omicron, within the 30 days before expiry, from 2020-05-02"
+    )
+    assert kt.nonrenewal_deadline is None
 
 
 def test_nothing_stated_reads_as_nothing():
@@ -367,3 +370,15 @@ def test_devcheck_runs_the_review_path_on_dev_contracts(shared_data, tmp_path):
     assert (tmp_path / "devcheck-dev.md").read_text().startswith("# Key terms against CUAD")
     assert summary["party_names_found"] >= 0.9
     assert summary["seconds_per_contract_max"] < 0.5
+
+
+def test_a_deadline_to_dispute_an_invoice_is_not_the_payment_term():
+    text = (
+        'This Agreement is made between NETGEAR, Inc. ("NETGEAR") and Ingram Micro '
+        '("Distributor").\n'
+        "Distributor shall notify NETGEAR of any dispute regarding an invoice within 10 days of "
+        "receipt of the invoice, and shall pay the undisputed amount within [*] of the invoice "
+        "date.\n"
+    )
+    _, kt = _read(text)
+    assert kt.payment_terms is None or kt.payment_terms.normalized != 10

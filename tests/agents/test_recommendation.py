@@ -500,3 +500,89 @@ def test_whom_a_clause_binds_is_read_as_the_risk_agent_names_it(commercial):
     both = excl.model_copy(update={"burdens": "each party", "benefits": "each party"})
     out = synthesize([both, minimum], commercial, deal)
     assert not any("The exclusivity is granted to" in f.recommendation.rationale for f in out)
+
+
+# --- the lawyer's read of three test-split reviews (docs/lawyer_read) ---------------------------
+
+# Imperial's outsourcing contract, reviewed for the customer (Party A); the parties were not read.
+IMPERIAL_DEAL = Deal(
+    client=ClientSide(party=None, role="customer", assumed=True),
+    title="Outsourcing Contract on Development of Miaoli Royal Resort Hotel",
+)
+AIMMUNE_DEAL = Deal(
+    key_terms=KeyTerms(
+        parties=[
+            party("Xencor, Inc.", "Xencor", "licensor"),
+            party("Aimmune Therapeutics, Inc.", "Aimmune", "licensee"),
+        ]
+    ),
+    client=ClientSide(party="Aimmune Therapeutics, Inc.", role="licensee", assumed=False),
+    defined_terms=["Agreement", "Product", "Clinical Trial", "Net Sales", "Regulatory Approval"],
+    title="LICENSE, DEVELOPMENT AND COMMERCIALIZATION AGREEMENT",
+)
+
+
+def _advice(commercial, finding: Finding, deal: Deal):
+    (out,) = synthesize([finding], commercial, deal)
+    assert out.recommendation is not None
+    return out.recommendation
+
+
+def test_a_customer_is_never_asked_to_add_a_cap_on_what_it_can_recover(commercial):
+    rec = _advice(commercial, _f("liability-cap", "missing", "high"), IMPERIAL_DEAL)
+    assert rec.action == "accept" and rec.fallback_language is None, rec
+    assert "mutual" in rec.rationale and "own liability" in rec.rationale, rec.rationale
+    rec = _advice(commercial, _f("liability-cap", "not_found", "high"), IMPERIAL_DEAL)
+    assert "propose the playbook's wording" not in rec.rationale, rec.rationale
+    assert "do not propose a cap" in rec.rationale, rec.rationale
+
+
+def test_a_supplier_client_is_still_offered_the_playbooks_cap(commercial):
+    supplier = RESELLER_DEAL.model_copy(
+        update={"client": ClientSide(party="Diversinet Corp.", role="supplier", assumed=False)}
+    )
+    rec = _advice(commercial, _f("liability-cap", "missing", "high"), supplier)
+    assert rec.action == "add" and "aggregate liability" in (rec.fallback_language or ""), rec
+
+
+def test_a_missing_convenience_exit_is_proposed_for_the_client_alone(commercial):
+    rec = _advice(commercial, _f("termination-for-convenience", "missing", "low"), IMPERIAL_DEAL)
+    fallback = rec.fallback_language or ""
+    assert rec.action == "add" and fallback.startswith("The customer may terminate"), rec
+    assert "either party" not in fallback.lower() and "work performed" in fallback, fallback
+    rec = _advice(commercial, _f("termination-for-convenience", "not_found", "low"), IMPERIAL_DEAL)
+    assert "alone" in rec.rationale and "Either party" not in rec.rationale, rec.rationale
+
+
+def test_a_locked_in_term_asks_for_the_clients_exit_only(commercial):
+    findings = [
+        _f("auto-renewal-notice", "deviation", quote="renews automatically"),
+        _f("termination-for-convenience", "missing", "low"),
+    ]
+    out = synthesize(findings, commercial, RESELLER_DEAL)
+    fallback = out[1].recommendation.fallback_language or ""
+    assert "Reseller may terminate for convenience" in fallback, fallback
+    assert "either party may terminate" not in fallback.lower(), fallback
+
+
+def test_a_drug_development_licence_gets_no_product_warranty(commercial):
+    rec = _advice(commercial, _f("warranty-duration", "not_found"), AIMMUNE_DEAL)
+    assert "propose the playbook's wording" not in rec.rationale, rec.rationale
+    assert "does not fit this drug development agreement" in rec.rationale, rec.rationale
+
+
+def test_a_licensee_running_the_trials_is_not_asked_for_licensor_insurance(commercial):
+    rec = _advice(commercial, _f("insurance", "missing"), AIMMUNE_DEAL)
+    assert rec.action == "accept" and rec.fallback_language is None, rec
+    licensor = AIMMUNE_DEAL.model_copy(
+        update={"client": ClientSide(party="Xencor, Inc.", role="licensor", assumed=False)}
+    )
+    rec = _advice(commercial, _f("insurance", "missing"), licensor)
+    assert rec.action == "add" and "Aimmune shall maintain" in (rec.fallback_language or ""), rec
+
+
+def test_the_contracts_title_keeps_its_capitals(commercial):
+    rec = _advice(commercial, _f("warranty-duration", "not_found"), IMPERIAL_DEAL)
+    assert "Outsourcing Contract on Development of Miaoli Royal Resort Hotel" in rec.rationale, (
+        rec.rationale
+    )

@@ -13,7 +13,18 @@ from legal_orch_agents.risk_analysis.judge import judge
 from legal_orch_agents.risk_analysis.nli import NliModel
 
 from legal_orch.datasets.cuad import load_cuad
-from legal_orch.domain import Clause, ClientSide, Deal, Finding, KeyTerms, Party, Subtask
+from legal_orch.domain import (
+    Clause,
+    ClientSide,
+    Deal,
+    Document,
+    Finding,
+    KeyTerm,
+    KeyTerms,
+    Page,
+    Party,
+    Subtask,
+)
 from legal_orch.ingest.segment import segment
 from legal_orch.playbook import Direction, Rule, load_playbook, parse_playbook
 from legal_orch.side import resolve_client
@@ -424,3 +435,191 @@ def test_a_stated_amount_beside_a_redacted_one_is_not_a_pass():
         "Insurance",
     )
     assert f.status == "redacted"
+
+
+# --- the lawyer's read of three test-split reviews (docs/lawyer_read) ---------------------------
+
+_NETGEAR = Deal(
+    key_terms=KeyTerms(
+        parties=[
+            Party(name="Ingram Micro", short_names=["Distributor"], role="distributor"),
+            Party(name="NETGEAR, Inc.", short_names=["NETGEAR"], role="supplier"),
+        ]
+    ),
+    client=ClientSide(party="Ingram Micro", role="distributor", assumed=False),
+)
+_AIMMUNE = Deal(
+    key_terms=KeyTerms(
+        parties=[
+            Party(name="Xencor, Inc.", short_names=["Xencor"], role="licensor"),
+            Party(name="Aimmune Therapeutics, Inc.", short_names=["Aimmune"], role="licensee"),
+        ]
+    ),
+    client=ClientSide(party="Aimmune Therapeutics, Inc.", role="licensee", assumed=False),
+)
+
+# NETGEAR s.1, as filed: the sole-distributor appointment for the first year.
+_SOLE_DISTRIBUTOR = (
+    "Subject to Distributor's performance of its obligations under this Agreement, Distributor "
+    "is appointed as a NETGEAR Distributor and may purchase certain equipment for resale within "
+    "the Territory. During the initial one (1) year term of this Agreement. Distributor shall be "
+    "the only distributor appointed by NETGEAR in the Territory, subject to Distributor "
+    "conducting mutually agreed to marketing activities. The foregoing notwithstanding, NETGEAR "
+    "reserves the right to sell or license Products in the Territory to customers other than "
+    "distributors. Following the initial one (1) year term, Distributor's appointment as "
+    "Distributor shall be non-exclusive and NETGEAR may appoint other distributors in the "
+    "Territory at its sole discretion."
+)
+# Aimmune s.14.2(a), as the extractor cut it: the subject ("Aimmune shall") lies outside.
+_ASSIGN_ON_TERMINATION = (
+    "(a) assign to Xencor, [***], all of Aimmune's right, title and interest in and to any "
+    "agreements between Aimmune and Third Parties that relate to the Development of the "
+    "Product, where Xencor shall assume all future payments due under any agreement assigned "
+    "pursuant to this subsection;"
+)
+
+
+def _judged(rule_id: str, text: str, category: str, deal: Deal) -> Finding:
+    rule = load_playbook("commercial").rule(rule_id)
+    doc = example_document(f"Preamble.\n\n{text}")
+    return judge(rule, [_clause(doc, category, text)], doc, deal)
+
+
+@pytest.mark.parametrize(
+    ("text", "burdens"),
+    [
+        (_SOLE_DISTRIBUTOR, "counterparty"),
+        (
+            "NETGEAR appoints Distributor as its exclusive distributor in the Territory.",
+            "counterparty",
+        ),
+        (
+            "Distributor is appointed as NETGEAR's sole distributor in the Territory.",
+            "counterparty",
+        ),
+        ("Distributor shall not sell products that compete with the Products.", "client"),
+    ],
+)
+def test_an_exclusive_appointment_binds_the_grantor(text, burdens):
+    parties = sides(_NETGEAR, ["distributor"], None)
+    got = orient(Direction(reads="obligation"), read(text, parties), parties)
+    assert got.burdens == burdens, got
+    if burdens == "counterparty":
+        assert (got.burdened, got.benefited) == ("NETGEAR", "the Distributor")
+
+
+def test_the_sole_distributor_appointment_works_for_the_distributor():
+    f = _judged("exclusivity", _SOLE_DISTRIBUTOR, "Exclusivity", _NETGEAR)
+    assert f.status == "compliant", f.explanation
+    assert (f.burdens, f.benefits) == ("NETGEAR", "the Distributor")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _ASSIGN_ON_TERMINATION,
+        "Aimmune shall assign to Xencor all of its rights in the Third Party agreements.",
+        "Aimmune shall assign all of Aimmune's rights in the Third Party agreements to Xencor.",
+        "Aimmune agrees to assign and hereby assigns to Xencor all right, title and interest.",
+    ],
+)
+def test_the_assignor_is_bound_and_the_assignee_favoured(text):
+    parties = sides(_AIMMUNE, ["licensee"], None)
+    got = orient(Direction(reads="obligation"), read(text, parties), parties)
+    assert (got.burdens, got.burdened, got.benefited) == ("client", "Aimmune", "Xencor"), got
+
+
+def test_an_assignment_by_the_client_is_never_accepted_as_in_its_favour():
+    f = _judged("ip-assignment", _ASSIGN_ON_TERMINATION, "IP Ownership Assignment", _AIMMUNE)
+    assert f.status != "compliant" and f.burdens == "Aimmune", f.explanation
+    assert "binds Aimmune (the client) in favour of Xencor" in f.explanation
+
+
+# Aimmune s.11.5: the client, the licensee running the trials, carries the insurance.
+_CLIENT_INSURANCE = (
+    "Aimmune shall procure and maintain insurance, including clinical trials insurance and "
+    "product liability insurance, adequate to cover its obligations hereunder."
+)
+
+
+def test_insurance_that_binds_only_the_client_is_not_the_other_sides_insurance():
+    f = _judged("insurance", _CLIENT_INSURANCE, "Insurance", _AIMMUNE)
+    assert f.status in ("missing", "not_found"), f.explanation
+    assert "binds only Aimmune (the client)" in f.explanation
+    assert "No Insurance clause binding Xencor was found" in f.explanation
+    assert f.citations and f.burdens == "Aimmune"
+
+
+def test_insurance_that_binds_the_other_side_is_still_checked():
+    f = _judged(
+        "insurance",
+        "Xencor shall maintain general liability insurance of not less than $250,000.",
+        "Insurance",
+        _AIMMUNE,
+    )
+    assert f.status == "deviation", f.explanation
+
+
+# NETGEAR s.13.B.
+_TRADEMARK_ACK = (
+    "Distributor acknowledges that Bay Networks is the exclusive owner of the Trademarks and the "
+    "use of the Trademarks by Distributor does not convey to Distributor any right, title or "
+    "interest in or to the Trademarks. Distributor has no claim or right in the Trademarks, "
+    "service marks, or trade names owned, used or claimed now or in the future by NETGEAR. "
+    "Distributor agrees that it will not register, nor attempt to register any Trademark or any "
+    "mark confusingly similar to any Trademark in any jurisdiction."
+)
+
+
+def test_a_trademark_acknowledgment_is_not_a_covenant_not_to_sue():
+    f = _judged("covenant-not-to-sue", _TRADEMARK_ACK, "Covenant Not to Sue", _NETGEAR)
+    assert f.status == "compliant", f.explanation
+
+
+def test_a_no_challenge_covenant_on_the_client_is_still_a_deviation():
+    text = "Distributor shall not contest the validity of NETGEAR's Trademarks."
+    f = _judged("covenant-not-to-sue", text, "Covenant Not to Sue", _NETGEAR)
+    assert f.status == "deviation", f.explanation
+
+
+def test_a_mutual_clause_names_both_parties_once():
+    f = _judged(
+        "termination-for-convenience",
+        "Either party may terminate this Agreement for any reason upon ninety (90) days' notice.",
+        "Termination for Convenience",
+        _NETGEAR,
+    )
+    assert (f.burdens, f.benefits) == ("both parties (mutual)", "both parties (mutual)")
+
+
+def test_periods_are_stated_as_the_playbook_states_them():
+    rule = load_playbook("commercial").rule("warranty-duration")
+    f = _judged(
+        "warranty-duration",
+        "The Products are warranted against defects.",
+        rule.categories[0],
+        _NETGEAR,
+    )
+    text = " ".join([f.explanation, *f.notes])
+    assert "twelve months" in text and "360 days" not in text, text
+
+
+def test_governing_law_the_key_terms_read_is_not_called_absent():
+    text = (
+        "ARTICLE XI DISPUTES\nXI.II This Contract shall be construed pursuant to the laws of the "
+        "R.O.C. and disputes go to the Taipei District Court.\n"
+    )
+    doc = Document(
+        path="x",
+        name="x",
+        sha256="0" * 64,
+        text=text,
+        pages=[Page(number=1, start=0, end=len(text))],
+    )
+    i = text.index("R.O.C.")
+    law = KeyTerm(value="Taiwan", normalized="Taiwan", citations=[doc.cite(i, i + 6)])
+    deal = Deal(key_terms=KeyTerms(governing_law=law))
+    rule = load_playbook("commercial").rule("governing-law")
+    f = judge(rule, [], doc, deal)
+    assert f.status not in ("missing", "not_found")
+    assert "laws of the R.O.C." in f.citations[0].quote
