@@ -8,9 +8,15 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from legal_orch.review import Reviewer
+    from legal_orch.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Offline-first contract review.")
 eval_app = typer.Typer(no_args_is_help=True, help="Accuracy evals on public benchmarks.")
@@ -44,7 +50,7 @@ def err(msg: str) -> None:
     print(f"legal-orch: {msg}", file=sys.stderr)
 
 
-def _settings(**overrides: Any):
+def _settings(**overrides: Any) -> Settings:
     from legal_orch.errors import SettingsError
     from legal_orch.settings import load_settings
 
@@ -69,7 +75,7 @@ def _check_out_file(option: str, out: Path) -> None:
         raise typer.Exit(EXIT_USAGE)
 
 
-def _open_reviewer(settings: Any, fresh: bool):
+def _open_reviewer(settings: Any, fresh: bool) -> Reviewer:
     """Build the Reviewer; with --fresh, a corrupt checkpoint database is set aside first."""
     from legal_orch.errors import CheckpointError
     from legal_orch.graph.checkpoint import set_aside
@@ -101,7 +107,7 @@ def _exit_status(result: Any, name: str) -> int:
     return 0
 
 
-def _progress_printer(quiet: bool):
+def _progress_printer(quiet: bool) -> Callable[[dict[str, Any]], None]:
     def show(event: dict[str, Any]) -> None:
         if quiet or "stage" not in event:
             return
@@ -226,7 +232,6 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """Answer a question about one contract from its own text, quoting it (needs an LLM)."""
-    from legal_orch.capabilities import KeyTermsRun
     from legal_orch.errors import LegalOrchError
     from legal_orch.ingest import parse
     from legal_orch.ingest.segment import segment
@@ -246,7 +251,7 @@ def ask(
         seg = segment(doc)
         r.store.index_contract(doc, seg)
         ctx = r.context()
-        terms = runner(choose(r.registry, "key_terms"), KeyTermsRun)(doc, seg, [], ctx)
+        terms = runner(choose(r.registry, "key_terms"), "key_terms")(doc, seg, [], ctx)
         answered = hook(doc, question, ctx, terms.parties)
     except LegalOrchError as e:
         err(str(e))

@@ -211,7 +211,7 @@ class DecisionStore:
 
 def finding_snapshot(finding: Any) -> dict[str, Any]:
     """Keep what a gold set needs of a `Finding`: its verdict and its evidence."""
-    return finding.model_dump(
+    snapshot: dict[str, Any] = finding.model_dump(
         include={
             "rule_id",
             "title",
@@ -224,6 +224,7 @@ def finding_snapshot(finding: Any) -> dict[str, Any]:
         },
         mode="json",
     )
+    return snapshot
 
 
 def read_gold(path: Path) -> list[dict[str, Any]]:

@@ -92,6 +92,8 @@ class LLM:
             return self._chat
 
     def price(self, tokens_in: int, tokens_out: int) -> float | None:
+        if self.provider is None:
+            return None
         return self.prices.price(self.provider, self.model_name, tokens_in, tokens_out)
 
     def estimate(self, tokens_in: int = 1500, tokens_out: int = 300) -> float | None:
@@ -134,14 +136,17 @@ class LLM:
         self._cache_put(key, parsed.model_dump_json())
         return parsed
 
-    def _call(self, runnable: Any, messages: list[tuple[str, str]]) -> dict:
+    def _call(self, runnable: Any, messages: list[tuple[str, str]]) -> dict[str, Any]:
         if time.monotonic() < self._down_until:  # re-routes must not wait on it all over again
             raise LLMError(f"the model is not answering ({self._down_reason})")
         tries = max(self.settings.llm_retries, 0) + 1
         last: BaseException | None = None
         for attempt in range(tries):
             try:
-                return _with_deadline(runnable.invoke, messages, self.settings.llm_timeout)
+                answer: dict[str, Any] = _with_deadline(
+                    runnable.invoke, messages, self.settings.llm_timeout
+                )
+                return answer
             except Exception as e:  # noqa: BLE001 - sorted below: retried or raised, never dropped
                 if _malformed(e):
                     raise LLMAnswerError(_form_problem(e)) from e
@@ -238,7 +243,7 @@ def _build(settings: Settings, provider: str | None) -> Any:
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     try:
-        return init_chat_model(
+        return init_chat_model(  # type: ignore[call-overload]  # LangChain types model as str only
             settings.llm_model,
             model_provider=provider,
             temperature=0,
@@ -293,7 +298,7 @@ def gguf_path(settings: Settings) -> str:
     return str(found[0])
 
 
-_servers: dict[tuple, tuple[Any, str]] = {}
+_servers: dict[tuple[str, int, int], tuple[Any, str]] = {}
 _servers_lock = threading.Lock()
 
 
@@ -325,7 +330,8 @@ def serve_gguf(settings: Settings) -> str:
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _with_deadline(fn: Any, arg: Any, seconds: float) -> Any:

@@ -164,12 +164,12 @@ class Playbook(BaseModel):
         return self
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
     """A SafeLoader that records the line of every mapping, for error messages."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping: dict[str, Any] = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     # The line of each key, so an error on one field points at that field, not its rule.
     mapping["__lines__"] = {
@@ -189,7 +189,7 @@ def _strip_lines(obj: Any) -> Any:
     return obj
 
 
-def _line_of(raw: Any, loc: tuple) -> int | None:
+def _line_of(raw: Any, loc: tuple[str | int, ...]) -> int | None:
     line, node = None, raw
     for key in loc:
         if isinstance(node, dict) and isinstance(key, str):
@@ -233,7 +233,7 @@ def parse_playbook(text: str, source: str) -> Playbook:
     return book.resolved()
 
 
-def _rule_line(raw: dict, rule_id: str, nth: int = 1) -> int | None:
+def _rule_line(raw: dict[str, Any], rule_id: str, nth: int = 1) -> int | None:
     hits = [
         r.get("__line__")
         for r in raw.get("rules", [])
@@ -242,7 +242,7 @@ def _rule_line(raw: dict, rule_id: str, nth: int = 1) -> int | None:
     return hits[min(nth, len(hits)) - 1] if hits else None
 
 
-def _check_patterns(book: Playbook, raw: dict, source: str) -> None:
+def _check_patterns(book: Playbook, raw: dict[str, Any], source: str) -> None:
     """Compile every `matches` pattern now, so a bad one fails at load with its line."""
     for i, rule in enumerate(book.rules):
         for j, check in enumerate(rule.checks):
@@ -257,7 +257,7 @@ def _check_patterns(book: Playbook, raw: dict, source: str) -> None:
                 ) from e
 
 
-def _check_wording(book: Playbook, raw: dict, source: str) -> None:
+def _check_wording(book: Playbook, raw: dict[str, Any], source: str) -> None:
     """A text check is a pattern a lawyer cannot read: it must say in words what it tests."""
     for i, rule in enumerate(book.rules):
         for j, check in enumerate(rule.checks):

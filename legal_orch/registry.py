@@ -11,9 +11,10 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import metadata, resources
-from typing import Any, cast, overload
+from typing import Any, Literal, overload
 
 from legal_orch.capabilities import (
+    PROTOCOLS,
     Capability,
     ExtractRun,
     KeyTermsRun,
@@ -71,7 +72,7 @@ class AgentSpec:
         if not cats:
             q = self.quality
             return q.get("*", sum(q.values()) / len(q)) if q else None
-        vals = [q for c in cats if (q := self.quality.get(c, self.quality.get("*"))) is not None]
+        vals = [v for c in cats if (v := self.quality.get(c, self.quality.get("*"))) is not None]
         return sum(vals) / len(vals) if vals else None
 
 
@@ -129,20 +130,28 @@ class Registry:
 
 
 @overload
-def runner(spec: AgentSpec, capability: type[ExtractRun]) -> ExtractRun: ...
+def runner(spec: AgentSpec, capability: Literal["extract"]) -> ExtractRun: ...
 @overload
-def runner(spec: AgentSpec, capability: type[KeyTermsRun]) -> KeyTermsRun: ...
+def runner(spec: AgentSpec, capability: Literal["key_terms"]) -> KeyTermsRun: ...
 @overload
-def runner(spec: AgentSpec, capability: type[ResearchRun]) -> ResearchRun: ...
+def runner(spec: AgentSpec, capability: Literal["research"]) -> ResearchRun: ...
 @overload
-def runner(spec: AgentSpec, capability: type[RiskRun]) -> RiskRun: ...
+def runner(spec: AgentSpec, capability: Literal["risk"]) -> RiskRun: ...
 @overload
-def runner(spec: AgentSpec, capability: type[SynthesizeRun]) -> SynthesizeRun: ...
+def runner(spec: AgentSpec, capability: Literal["synthesize"]) -> SynthesizeRun: ...
 @overload
-def runner(spec: AgentSpec, capability: type[ValidateRun]) -> ValidateRun: ...
-def runner(spec: AgentSpec, capability: type) -> Any:
-    """Return `spec.run` typed as the protocol of its capability (checked at registration)."""
-    return cast(Any, spec.run)
+def runner(spec: AgentSpec, capability: Literal["validate"]) -> ValidateRun: ...
+def runner(spec: AgentSpec, capability: Capability) -> Any:
+    """Return `spec.run` typed as the protocol of `capability` (its signature was checked when
+    the agent registered)."""
+    # Code written before the names were typed passes the protocol class: still served.
+    name = capability if isinstance(capability, str) else _CAPABILITY_OF[capability]
+    if spec.capability != name:
+        raise LegalOrchError(f"agent {spec.name} offers '{spec.capability}', not '{name}'")
+    return spec.run
+
+
+_CAPABILITY_OF: dict[type, Capability] = {p: c for c, p in PROTOCOLS.items()}
 
 
 def _entry_points() -> list[AgentSpec]:
@@ -183,7 +192,8 @@ def load_scorecard() -> dict[str, dict[str, float]]:
     if not res.is_file():
         return {}
     data = json.loads(res.read_text(encoding="utf-8"))
-    return data.get("agents", data)
+    agents: dict[str, dict[str, float]] = data.get("agents", data)
+    return agents
 
 
 def default_registry() -> Registry:

@@ -6,8 +6,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from legal_orch.context import ReviewContext
@@ -21,6 +22,9 @@ from legal_orch.registry import Registry, default_registry
 from legal_orch.reports.report import ReviewReport, from_state
 from legal_orch.retrieval.embeddings import Embedder, default_embedder
 from legal_orch.settings import Settings
+
+if TYPE_CHECKING:
+    from legal_orch.retrieval.store import Store
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -43,7 +47,7 @@ class Reviewer:
         playbook: Playbook | str | None = None,
         registry: Registry | None = None,
         embedder: Embedder | None = None,
-        store: Any = None,
+        store: Store | None = None,
         llm: Any = None,
         checkpointer: Any = None,
     ):
@@ -58,7 +62,7 @@ class Reviewer:
         self.graph = build_graph(checkpointer=self.checkpointer)
 
     @property
-    def store(self):
+    def store(self) -> Store:
         if self._store is None:
             from legal_orch.retrieval.store import Store
 
@@ -94,7 +98,7 @@ class Reviewer:
         path = Path(path)
         check_input(path, self.settings.max_file_mb)
         thread = self.thread_id(path, client)
-        config = {"configurable": {"thread_id": thread}}
+        config: RunnableConfig = {"configurable": {"thread_id": thread}}
         snap = self.graph.get_state(config)
         asked = snap.interrupts[0].value if snap.interrupts and not fresh else None
         if decisions and asked is None:
@@ -102,13 +106,14 @@ class Reviewer:
         if asked is not None and not decisions:
             return Paused(thread_id=thread, question=asked)  # never decide for the lawyer
         if snap.next and not fresh:
-            inp: Any = Command(resume=check_decisions(decisions, asked)) if asked else None
+            inp: Any = Command(resume=check_decisions(decisions or {}, asked)) if asked else None
         else:
             if snap.values:
                 self.checkpointer.delete_thread(thread)
             inp = {"path": str(path), "playbook": self.playbook.name}
             if client:
                 inp["client"] = client
+        chunk: Any  # with several stream modes LangGraph yields (mode, chunk) pairs
         for mode, chunk in self.graph.stream(
             inp,
             config,

@@ -225,7 +225,7 @@ def duration_parts(text: str, category: str | None = None) -> tuple[int, str] | 
     return _parts(m)
 
 
-def _parts(m: re.Match) -> tuple[int, str]:
+def _parts(m: re.Match[str]) -> tuple[int, str]:
     raw = m.group(1).lower()
     n = int(m.group(2)) if m.group(2) else int(raw) if raw.isdigit() else _NUMBERS[raw]
     return n, m.group(4).lower()
@@ -283,7 +283,7 @@ def parse_place(text: str) -> str | None:
                 return place
     low = text.lower()
     hits = [(low.find(p.lower()), p) for p in _PLACES if p.lower() in low]
-    hits += [(m.start(), p) for a, p in _PLACE_ALIASES.items() if (m := re.search(a, text))]
+    hits += [(h.start(), p) for a, p in _PLACE_ALIASES.items() if (h := re.search(a, text))]
     return min(hits)[1] if hits else None
 
 
@@ -356,7 +356,7 @@ def parse_money(text: str) -> tuple[float, str] | None:
     return money_of(m) if m else None
 
 
-def money_of(m: re.Match) -> tuple[float, str]:
+def money_of(m: re.Match[str]) -> tuple[float, str]:
     """The (amount, ISO code) of one `MONEY` match."""
     amt = m.group("amt") or m.group("amt2")
     scale = (m.group("scale") or m.group("scale2") or "").lower()

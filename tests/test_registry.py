@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from legal_orch.capabilities import ExtractRun
 from legal_orch.errors import LegalOrchError
-from legal_orch.registry import AgentSpec, Registry, assemble, default_registry
+from legal_orch.registry import AgentSpec, Registry, assemble, default_registry, runner
 from legal_orch.router import choose
 from tests.conftest import FIXTURES
 
@@ -93,3 +94,14 @@ def test_training_targets_are_found_through_the_registry():
     assert reg.trainer("nli")[0].name == "risk_analysis"
     with pytest.raises(LegalOrchError, match="nothing trains 'nope'"):
         reg.trainer("nope")
+
+
+def test_runner_serves_an_agent_only_as_its_own_capability():
+    def extract(doc, seg, ctx):
+        return []
+
+    spec = AgentSpec(name="x", capability="extract", run=extract)
+    assert runner(spec, "extract") is extract
+    assert runner(spec, ExtractRun) is extract  # the protocol class, as older callers pass it
+    with pytest.raises(LegalOrchError, match="offers 'extract', not 'risk'"):
+        runner(spec, "risk")

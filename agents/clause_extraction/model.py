@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -120,7 +121,7 @@ class ExtractionModel:
 
     def save(self, path: Path) -> None:
         """Write the model as one compressed npz (float16 coefficients)."""
-        arrays: dict[str, np.ndarray] = {}
+        arrays: dict[str, Any] = {}  # Any: numpy would read `allow_pickle` from the **
         heads = {"sentences": self.sentences, "dates": self.dates, "titles": self.titles}
         spec: dict = {
             "heads": {},

@@ -65,7 +65,8 @@ def sentence_candidates(
             seed = int(np.argmax(margins[a : b + 1, j])) + a
             if a != b:
                 out.append(Candidate(cat, "single", units[seed].start, units[seed].end, m, r))
-            span = clauses.get(units[seed].parent) if units[seed].parent is not None else None
+            parent = units[seed].parent
+            span = clauses.get(parent) if parent is not None else None
             if (
                 span
                 and span != (units[a].start, units[b].end)

@@ -188,7 +188,8 @@ def fit_calibration(model: ExtractionModel, dev: list[Prepared]) -> Calibration:
                 )
                 for c in cs
             )
-    params, pooled = {}, {}
+    params: dict[str, list[float]] = {}
+    pooled: dict[str, list[np.ndarray]] = {}
     for key, r in rows.items():
         arr = np.array(r, dtype=float)
         pooled.setdefault(key.split("|")[-1], []).append(arr)

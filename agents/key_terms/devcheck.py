@@ -260,8 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     args = ap.parse_args(argv)
     registry = default_registry()
-    extract = runner(choose(registry, "extract"), ExtractRun)
-    read = runner(choose(registry, "key_terms"), KeyTermsRun)
+    extract = runner(choose(registry, "extract"), "extract")
+    read = runner(choose(registry, "key_terms"), "key_terms")
     contracts = load_cuad(args.data, args.split)
     contracts = contracts[: args.limit] if args.limit else contracts
     rows = []

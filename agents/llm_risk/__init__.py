@@ -21,7 +21,6 @@ import yaml
 from legal_orch_agents.llm_risk.ask import ask as answer_question
 from pydantic import BaseModel, Field, StringConstraints
 
-from legal_orch.capabilities import RiskRun
 from legal_orch.domain import Clause, Document, Finding, Severity, Subtask
 from legal_orch.grounding import addresses_model, fence, ground
 from legal_orch.llm import LLMAnswerError, as_llm
@@ -158,7 +157,7 @@ def offline_finding(subtask, rule, clauses, doc, seg, ctx) -> tuple[Finding | No
     except NoAgentError:
         return None, None
     try:
-        return runner(spec, RiskRun)(subtask, rule, clauses, doc, seg, ctx), None
+        return runner(spec, "risk")(subtask, rule, clauses, doc, seg, ctx), None
     except Exception as e:  # noqa: BLE001 - reported in the finding's notes
         return (
             None,

@@ -15,7 +15,6 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, Field, StringConstraints
 
-from legal_orch.capabilities import RiskRun
 from legal_orch.domain import Clause, Document, Finding, Subtask
 from legal_orch.grounding import addresses_model, fence, ground
 from legal_orch.llm import LLMAnswerError, as_llm
@@ -122,7 +121,7 @@ def verify(subtask: Subtask, rule: Rule, clauses: list[Clause], doc: Document, s
     if llm is None:
         raise RuntimeError("no LLM provider configured")
     spec = choose(ctx.registry, "risk", rule.categories, llm=False)
-    finding = runner(spec, RiskRun)(subtask, rule, clauses, doc, seg, ctx)
+    finding = runner(spec, "risk")(subtask, rule, clauses, doc, seg, ctx)
     finding = finding.model_copy(update={"agent": finding.agent or spec.name})
     spans = spans_for(finding, clauses, doc, ctx, rule)
     try:

@@ -6,9 +6,10 @@ import multiprocessing
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from legal_orch.batch.worker import Job, Outcome, init_process, run_in_process, timed_out
 from legal_orch.settings import Settings
@@ -59,7 +60,7 @@ def _pool_round(
     playbook: str | None,
     workers: int,
     timeout: float | None,
-):
+) -> Generator[Outcome, None, tuple[list[Job], list[Job]]]:
     """Run jobs on one pool until the queue is empty, a worker dies or a job runs out of time.
 
     Return the jobs lost with a dead worker, and those stopped because the pool was ended under
@@ -74,7 +75,7 @@ def _pool_round(
         initargs=(settings, playbook, os.getpid(), started_q),
     )
     # At most one job per worker in flight, so a dead worker loses only the jobs really running.
-    inflight: dict[Future, Job] = {}
+    inflight: dict[Future[Outcome], Job] = {}
     began: dict[str, float] = {}  # sha256 -> when its worker, warm, began it
     try:
         while queue or inflight:
@@ -112,8 +113,11 @@ def _next_check(began: dict[str, float], timeout: float | None) -> float | None:
 
 
 def _past_limit(
-    inflight: dict[Future, Job], began: dict[str, float], started_q, timeout: float | None
-) -> list[Future]:
+    inflight: dict[Future[Outcome], Job],
+    began: dict[str, float],
+    started_q: Any,  # a multiprocessing SimpleQueue of sha256s, or None without a timeout
+    timeout: float | None,
+) -> list[Future[Outcome]]:
     """Note the jobs workers have begun; return those running longer than `timeout`."""
     if not timeout:
         return []

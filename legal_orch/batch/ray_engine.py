@@ -64,7 +64,7 @@ def run_ray(
 
     started = start_ray(address, workers)
     actor_cls = ray.remote(num_cpus=1, max_restarts=0)(ReviewActor)
-    idle = [actor_cls.remote(settings, playbook) for _ in range(workers)]
+    idle: list[Any] = [actor_cls.remote(settings, playbook) for _ in range(workers)]  # handles
     queue, attempts = deque(jobs), Counter[str]()
     inflight: dict[Any, tuple[Any, Job]] = {}
     try:

@@ -12,11 +12,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from legal_orch.errors import InputError, LegalOrchError
 from legal_orch.process_guard import die_with_parent, peak_rss_mb
 from legal_orch.settings import Settings
+
+if TYPE_CHECKING:
+    from legal_orch.review import Reviewer
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,11 @@ class BatchWorker:
     def __init__(self, settings: Settings, playbook: str | None):
         self.settings = settings
         self.playbook = playbook
-        self._reviewer = None
+        self._reviewer: Reviewer | None = None
         self._spool = Path(tempfile.gettempdir()) / "legal-orch-batch"
 
     @property
-    def reviewer(self):
+    def reviewer(self) -> Reviewer:
         if self._reviewer is None:
             from legal_orch.review import Reviewer
 

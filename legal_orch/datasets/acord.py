@@ -8,6 +8,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SPLITS = ("train", "valid", "test")
 
@@ -16,7 +17,7 @@ SPLITS = ("train", "valid", "test")
 class Acord:
     """One ACORD split: the corpus, the split's queries and their graded judgements."""
 
-    corpus: list[dict]
+    corpus: list[dict[str, Any]]
     queries: dict[str, str]  # id -> text
     qrels: dict[str, dict[str, int]]  # query id -> corpus id -> grade 0-4
     corpus_sha256: str

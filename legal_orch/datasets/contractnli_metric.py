@@ -56,12 +56,14 @@ def precision_at_recall(
     return None  # unreachable: the lowest threshold predicts every span
 
 
-def _mean(vals: list[float | None]) -> float:
+def _mean(vals: Sequence[float | None]) -> float:
     kept = [v for v in vals if v is not None]
     return float(np.mean(kept)) if kept else float("nan")
 
 
-def label_metrics(gold: dict[str, list[str]], pred: dict[str, list[str]]) -> dict[str, float]:
+def label_metrics(
+    gold: Mapping[str, Sequence[str]], pred: Mapping[str, Sequence[str]]
+) -> dict[str, float]:
     """Accuracy, F1(C) and F1(E), each averaged over hypotheses (lists aligned by document)."""
     acc, fc, fe = [], [], []
     for hid, g in gold.items():
@@ -73,7 +75,8 @@ def label_metrics(gold: dict[str, list[str]], pred: dict[str, list[str]]) -> dic
 
 
 def evidence_metrics(
-    gold: dict[str, list[tuple[str, list[int], int]]], scores: dict[str, list[list[float]]]
+    gold: Mapping[str, Sequence[tuple[str, Sequence[int], int]]],
+    scores: Mapping[str, Sequence[Sequence[float]]],
 ) -> dict[str, float]:
     """Evidence mAP and precision@80% recall, per document-hypothesis pair, averaged over pairs.
 
@@ -98,7 +101,7 @@ def majority_choice(labels: Sequence[str]) -> str:
     return max(CHOICES, key=lambda c: (list(labels).count(c), -CHOICES.index(c)))
 
 
-def score_predictions(data: NliDataset, preds: Predictions) -> dict:
+def score_predictions(data: NliDataset, preds: Predictions) -> dict[str, float]:
     """Compute the paper's metrics for `preds` against the gold labels of `data`."""
     hids = list(data.hypotheses)
     docs = data.documents

@@ -12,21 +12,13 @@ import contextlib
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from legal_orch import costs
-from legal_orch.capabilities import (
-    ExtractRun,
-    KeyTermsRun,
-    ResearchRun,
-    RiskRun,
-    SynthesizeRun,
-    ValidateRun,
-)
 from legal_orch.context import ReviewContext
 from legal_orch.domain import AgentFailure, Deal, KeyTerms
 from legal_orch.graph.retry import retry_or_record
@@ -41,12 +33,16 @@ from legal_orch.side import resolve_client
 Runtime_ = Runtime[ReviewContext]
 
 
-def timed(stage: str) -> Callable:
+Update = dict[str, Any]
+Node = TypeVar("Node", bound=Callable[..., Update])
+
+
+def timed(stage: str) -> Callable[[Node], Node]:
     """Add the node's wall time to `timings[stage]` and report progress to the stream."""
 
-    def deco(fn: Callable) -> Callable:
+    def deco(fn: Node) -> Node:
         @wraps(fn)
-        def run(state: Any, runtime: Runtime_) -> dict:
+        def run(state: Any, runtime: Runtime_) -> Update:
             t0 = time.perf_counter()
             with costs.meter(stage) as m:
                 update = fn(state, runtime)
@@ -54,7 +50,7 @@ def timed(stage: str) -> Callable:
             _progress(stage, state, elapsed)
             return {**update, "timings": {stage: elapsed}, "costs": list(m.entries.values())}
 
-        return run
+        return cast(Node, run)  # the same signature: LangGraph reads it to pass the runtime
 
     return deco
 
@@ -87,7 +83,7 @@ def _llm_ok(state: ReviewState, ctx: ReviewContext, calls: int = 1) -> bool:
 
 
 @timed("ingest")
-def ingest(state: ReviewState, runtime: Runtime_) -> dict:
+def ingest(state: ReviewState, runtime: Runtime_) -> Update:
     """Parse the PDF or Word file; bad input raises an InputError that ends the review with one line."""
     s = runtime.context.settings
     doc = parse_document(
@@ -101,13 +97,13 @@ def ingest(state: ReviewState, runtime: Runtime_) -> dict:
 
 
 @timed("segment")
-def segment(state: ReviewState, runtime: Runtime_) -> dict:
+def segment(state: ReviewState, runtime: Runtime_) -> Update:
     """Split the document into headings, clauses, sentences and defined terms."""
     return {"segmentation": segment_document(state["document"])}
 
 
 @timed("index")
-def index(state: ReviewState, runtime: Runtime_) -> dict:
+def index(state: ReviewState, runtime: Runtime_) -> Update:
     """Keep the contract at hand for agents that search it; index it in Chroma only when asked.
 
     Embedding is lazy: no offline agent reads the vectors, so a review embeds nothing unless an
@@ -121,7 +117,7 @@ def index(state: ReviewState, runtime: Runtime_) -> dict:
 
 
 @timed("extract")
-def extract(state: ReviewState, runtime: Runtime_) -> dict:
+def extract(state: ReviewState, runtime: Runtime_) -> Update:
     """Extract CUAD clauses with the extraction agent the router picks."""
     ctx = runtime.context
     spec = choose(
@@ -131,25 +127,25 @@ def extract(state: ReviewState, runtime: Runtime_) -> dict:
     costs.attribute(spec.name)
     try:
         # An agent that wants the sentence vectors asks the store (the index stage made them).
-        return {"clauses": runner(spec, ExtractRun)(doc, seg, ctx)}
+        return {"clauses": runner(spec, "extract")(doc, seg, ctx)}
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
         retry_or_record(e, runtime)
         return {"clauses": [], "failures": {"extract": _failure(spec.name, "extract", e)}}
 
 
 @timed("key_terms")
-def key_terms(state: ReviewState, runtime: Runtime_) -> dict:
+def key_terms(state: ReviewState, runtime: Runtime_) -> Update:
     """Read the parties and key terms, and settle whose side the review takes."""
     ctx = runtime.context
     doc, seg = state["document"], state["segmentation"]
-    update: dict = {}
+    update: Update = {}
     terms = KeyTerms()
     specs = ctx.registry.for_capability("key_terms", llm=ctx.llm is not None)
     if specs:
         spec = choose(ctx.registry, "key_terms", quality_bar=ctx.settings.quality_bar)
         costs.attribute(spec.name)
         try:
-            terms = runner(spec, KeyTermsRun)(doc, seg, state.get("clauses", []), ctx)
+            terms = runner(spec, "key_terms")(doc, seg, state.get("clauses", []), ctx)
             update["failures"] = {"key_terms": None}
         except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
             retry_or_record(e, runtime)
@@ -165,7 +161,7 @@ def key_terms(state: ReviewState, runtime: Runtime_) -> dict:
 
 
 @timed("plan")
-def plan(state: ReviewState, runtime: Runtime_) -> dict:
+def plan(state: ReviewState, runtime: Runtime_) -> Update:
     """Decompose the review into one subtask per playbook rule, each routed to an agent."""
     ctx = runtime.context
     bar = ctx.settings.quality_bar
@@ -179,14 +175,14 @@ def plan(state: ReviewState, runtime: Runtime_) -> dict:
 
 
 @timed("research_precedents")
-def research_precedents(task: SubtaskInput, runtime: Runtime_) -> dict:
+def research_precedents(state: SubtaskInput, runtime: Runtime_) -> Update:
     """Find the closest precedents for one subtask and compare its key terms."""
-    ctx, sub = runtime.context, task["subtask"]
+    ctx, sub = runtime.context, state["subtask"]
     spec = choose(ctx.registry, "research", sub.categories, llm=ctx.llm is not None)
     rule = ctx.playbook.rule(sub.rule_id)
     costs.attribute(spec.name)
     try:
-        precedents, comparison = runner(spec, ResearchRun)(sub, rule, task["clauses"], ctx)
+        precedents, comparison = runner(spec, "research")(sub, rule, state["clauses"], ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
         retry_or_record(e, runtime)
         return {"failures": {f"research:{sub.id}": _failure(spec.name, "research", e, sub.id)}}
@@ -198,9 +194,9 @@ def research_precedents(task: SubtaskInput, runtime: Runtime_) -> dict:
 
 
 @timed("analyze_risk")
-def analyze_risk(task: SubtaskInput, runtime: Runtime_) -> dict:
+def analyze_risk(state: SubtaskInput, runtime: Runtime_) -> Update:
     """Judge one playbook rule with the agent the router assigned to the subtask."""
-    ctx, sub = runtime.context, task["subtask"]
+    ctx, sub = runtime.context, state["subtask"]
     # A resumed review may find its planned agent gone (the registry changed): route again.
     spec = ctx.registry.find(sub.agent) or choose(
         ctx.registry, "risk", sub.categories, llm=ctx.llm is not None
@@ -208,8 +204,8 @@ def analyze_risk(task: SubtaskInput, runtime: Runtime_) -> dict:
     rule = ctx.playbook.rule(sub.rule_id)
     costs.attribute(spec.name)
     try:
-        finding = runner(spec, RiskRun)(
-            sub, rule, task["clauses"], task["document"], task["segmentation"], ctx
+        finding = runner(spec, "risk")(
+            sub, rule, state["clauses"], state["document"], state["segmentation"], ctx
         )
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
         retry_or_record(e, runtime)
@@ -222,7 +218,7 @@ def analyze_risk(task: SubtaskInput, runtime: Runtime_) -> dict:
 
 
 @timed("synthesize")
-def synthesize(state: ReviewState, runtime: Runtime_) -> dict:
+def synthesize(state: ReviewState, runtime: Runtime_) -> Update:
     """Attach precedents, then let the synthesis agent write and reconcile recommendations."""
     ctx = runtime.context
     findings = {
@@ -238,7 +234,7 @@ def synthesize(state: ReviewState, runtime: Runtime_) -> dict:
     costs.attribute(spec.name)
     try:
         ordered = [findings[r.id] for r in ctx.playbook.rules if r.id in findings]
-        done = runner(spec, SynthesizeRun)(ordered, ctx.playbook, _deal(state), ctx)
+        done = runner(spec, "synthesize")(ordered, ctx.playbook, _deal(state), ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
         retry_or_record(e, runtime)
         return {
@@ -249,13 +245,13 @@ def synthesize(state: ReviewState, runtime: Runtime_) -> dict:
 
 
 @timed("validate")
-def validate(state: ReviewState, runtime: Runtime_) -> dict:
+def validate(state: ReviewState, runtime: Runtime_) -> Update:
     """Check grounding, coverage and consistency; decide what must be re-routed."""
     ctx = runtime.context
     spec = choose(ctx.registry, "validate")
     costs.attribute(spec.name)
     findings = list(state.get("findings", {}).values())
-    validation = runner(spec, ValidateRun)(
+    validation = runner(spec, "validate")(
         state["document"],
         state.get("clauses", []),
         findings,
@@ -264,14 +260,14 @@ def validate(state: ReviewState, runtime: Runtime_) -> dict:
         _deal(state),
         ctx,
     )
-    update: dict = {"validation": validation, "attempts": 1}
+    update: Update = {"validation": validation, "attempts": 1}
     if validation.amended:
         update["findings"] = {f.rule_id: f for f in validation.amended}
     return update
 
 
 @timed("reroute")
-def reroute(state: ReviewState, runtime: Runtime_) -> dict:
+def reroute(state: ReviewState, runtime: Runtime_) -> Update:
     """Escalate each failed subtask to a stronger tier and queue it for another fan-out."""
     ctx = runtime.context
     ids = failed_subtasks(state, ctx)
@@ -288,7 +284,7 @@ def reroute(state: ReviewState, runtime: Runtime_) -> dict:
 
 
 @timed("ask_lawyer")
-def ask_lawyer(state: ReviewState, runtime: Runtime_) -> dict:
+def ask_lawyer(state: ReviewState, runtime: Runtime_) -> Update:
     """Pause the review until a lawyer decides each uncertain high-severity finding."""
     pending = needs_lawyer(state, runtime.context)
     answer = interrupt(
@@ -323,7 +319,7 @@ def ask_lawyer(state: ReviewState, runtime: Runtime_) -> dict:
     return {"decisions": decisions, "findings": findings}
 
 
-def _decision(answer: Any, rule_id: str) -> dict:
+def _decision(answer: Any, rule_id: str) -> dict[str, str]:
     raw = answer.get(rule_id, answer.get("*", "accept")) if isinstance(answer, dict) else answer
     raw = raw if isinstance(raw, dict) else {"decision": str(raw)}
     decision = raw.get("decision", "accept")

@@ -10,9 +10,10 @@ mends) it records the failure, and the review ends "incomplete" rather than stop
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from langgraph.runtime import Runtime
-from langgraph.types import RetryPolicy, default_retry_on
+from langgraph.types import RetryPolicy, default_retry_on  # type: ignore[attr-defined]
 
 from legal_orch.errors import LegalOrchError, TransientError
 
@@ -48,7 +49,7 @@ def is_transient(exc: BaseException) -> bool:
 RETRY = RetryPolicy(max_attempts=3, initial_interval=0.5, retry_on=is_transient)
 
 
-def retry_or_record(exc: Exception, runtime: Runtime) -> None:
+def retry_or_record(exc: Exception, runtime: Runtime[Any]) -> None:
     """Re-raise `exc` for the RetryPolicy while it has attempts left; else return to record it."""
     info = runtime.execution_info
     attempt = info.node_attempt if info is not None else RETRY.max_attempts

@@ -21,7 +21,7 @@ from legal_orch.domain import (
 )
 
 
-def merge(left: dict | None, right: dict | None) -> dict:
+def merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
     """Merge dict updates; a key updated to None is removed (a failure that was mended)."""
     out = dict(left or {})
     for k, v in (right or {}).items():

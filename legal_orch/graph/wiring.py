@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Checkpointer
 
 from legal_orch.context import ReviewContext
 from legal_orch.graph import nodes, routing
@@ -26,12 +30,15 @@ STAGES = (
 )
 
 
-def report(state: ReviewState) -> dict:
+def report(state: ReviewState) -> dict[str, Any]:
     """End the review; the output schema selects what the caller receives."""
     return {}
 
 
-def build_graph(*, checkpointer=None):
+ReviewGraph = CompiledStateGraph[ReviewState, ReviewContext, ReviewInput, ReviewOutput]
+
+
+def build_graph(*, checkpointer: Checkpointer = None) -> ReviewGraph:
     """Compile the review graph, checkpointed by `checkpointer` when given."""
     g = StateGraph(
         ReviewState,

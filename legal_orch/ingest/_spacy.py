@@ -7,9 +7,10 @@ torch is only needed to export the MiniLM model to ONNX once; that import still 
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 
 
-def import_spacy():  # type: ignore[no-untyped-def]
+def import_spacy() -> ModuleType:
     """Return the spacy module, imported with torch hidden from thinc if torch is not loaded."""
     if "spacy" in sys.modules or "torch" in sys.modules:
         import spacy

@@ -44,7 +44,7 @@ MAX_SENTENCE_CHARS = 1200
 @lru_cache(maxsize=1)
 def sentencizer() -> Language:
     """Return the shared spaCy pipeline used for sentence boundaries."""
-    nlp = spacy.blank("en")
+    nlp: Language = spacy.blank("en")
     nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";", "。"]})
     nlp.max_length = 5_000_000
     return nlp
@@ -104,6 +104,7 @@ def _clause_starts(lines: list[_Line]) -> list[int]:
             or _is_heading(line)
             or (prev and _is_heading(prev))
             or ends_sentence
+            and prev is not None
             and line.text[:1].isupper()
             and len(prev.text) < 60
         ):

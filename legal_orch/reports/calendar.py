@@ -22,7 +22,8 @@ def _escape(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets, as RFC 5545 requires."""
-    raw, out = line.encode("utf-8"), []
+    raw = line.encode("utf-8")
+    out: list[str] = []
     while len(raw) > 75:
         cut = 75 if not out else 74
         while cut > 0 and (raw[cut] & 0xC0) == 0x80:  # never split a UTF-8 character

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
@@ -48,7 +49,7 @@ def _summary(doc: DocxDocument, report: ReviewReport) -> None:
         p.add_run("; ".join(_t(f"{f.agent} at {f.stage}: {f.error}") for f in report.failures))
 
 
-def _finding(doc: DocxDocument, f: Finding, decision: dict | None) -> None:
+def _finding(doc: DocxDocument, f: Finding, decision: dict[str, Any] | None) -> None:
     h = doc.add_heading(level=2)
     sev = h.add_run(f"[{f.severity.upper()}] ")
     sev.font.color.rgb = RGBColor.from_string(_COLOURS[f.severity])

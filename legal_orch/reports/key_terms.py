@@ -43,7 +43,9 @@ def key_term_rows(terms: KeyTerms) -> list[TermRow]:
         ("Notice of non-renewal", terms.nonrenewal_notice),
         ("Last day to give notice of non-renewal", terms.nonrenewal_deadline),
     ]
-    rows += [TermRow(label, v, tuple(t.citations[:1])) for label, t in simple if (v := _term(t))]
+    rows += [
+        TermRow(label, v, tuple(t.citations[:1])) for label, t in simple if t and (v := _term(t))
+    ]
     for tc in terms.termination_for_convenience:
         notice = f" on {tc.notice_days} days' notice" if tc.notice_days is not None else ""
         rows.append(

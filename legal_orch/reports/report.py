@@ -53,7 +53,7 @@ class ReviewReport(BaseModel):
 
     def severity_counts(self) -> dict[str, int]:
         """Count findings that need attention (not compliant) by severity."""
-        counts = dict.fromkeys(SEVERITIES, 0)
+        counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
         for f in self.findings:
             if f.status != "compliant":
                 counts[f.severity] += 1
@@ -63,7 +63,7 @@ class ReviewReport(BaseModel):
         return self.model_dump_json(indent=2)
 
 
-def from_state(output: dict, playbook_name: str, rule_order: list[str]) -> ReviewReport:
+def from_state(output: dict[str, Any], playbook_name: str, rule_order: list[str]) -> ReviewReport:
     """Build the report from the graph's output, findings in playbook order."""
     doc = output["document"]
     findings = output.get("findings", {})

@@ -28,7 +28,8 @@ def free_port(host: str = "127.0.0.1") -> int:
     """Return a TCP port that is free on `host` right now."""
     with socket.socket() as s:
         s.bind((host, 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def chroma_cli() -> str:
@@ -46,7 +47,7 @@ def is_up(host: str, port: int) -> bool:
     """Return whether a Chroma server answers its heartbeat at host:port."""
     try:
         with urllib.request.urlopen(f"http://{host}:{port}/api/v2/heartbeat", timeout=2) as r:
-            return r.status == 200
+            return bool(r.status == 200)
     except OSError:
         return False
 
@@ -58,7 +59,7 @@ class ChromaServer:
     path: Path
     host: str = "127.0.0.1"
     port: int = 0
-    proc: subprocess.Popen | None = None
+    proc: subprocess.Popen[bytes] | None = None
     _lock: int | None = None
 
     def start(self, log: Path | None = None) -> ChromaServer:

@@ -12,7 +12,7 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
@@ -52,18 +52,25 @@ def export_onnx(dest: Path) -> Path:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    bert = SentenceTransformer(model_path(), device="cpu")[0].auto_model.eval()
+    bert = cast(torch.nn.Module, SentenceTransformer(model_path(), device="cpu")[0].auto_model)
+    bert.eval()
 
     class Encoder(torch.nn.Module):
-        def __init__(self, m):
+        def __init__(self, m: torch.nn.Module) -> None:
             super().__init__()
             self.m = m
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
+        def forward(
+            self,
+            input_ids: torch.Tensor,
+            attention_mask: torch.Tensor,
+            token_type_ids: torch.Tensor,
+        ) -> torch.Tensor:
             out = self.m(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             )
-            return out.last_hidden_state
+            hidden: torch.Tensor = out.last_hidden_state
+            return hidden
 
     dummy = torch.ones((1, 8), dtype=torch.long)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -99,19 +106,22 @@ class Embedder:
         self.threads = threads
         self.batch_size = batch_size
         self.backend = backend
-        self._impl: Any = None
+        self._impl: _OnnxEncoder | _TorchEncoder | None = None
         self._lock = threading.Lock()
 
-    def _load(self) -> Any:
+    def _load(self) -> _OnnxEncoder | _TorchEncoder:
         with self._lock:
             if self._impl is None:
                 _offline()
                 use_onnx = self.backend == "onnx" or (
                     self.backend == "auto" and self.cache_dir is not None
                 )
-                self._impl = (
-                    _OnnxEncoder(self.cache_dir, self.threads) if use_onnx else _TorchEncoder()
-                )
+                if not use_onnx:
+                    self._impl = _TorchEncoder()
+                elif self.cache_dir is None:
+                    raise ValueError("the ONNX backend needs a cache_dir to keep its export in")
+                else:
+                    self._impl = _OnnxEncoder(self.cache_dir, self.threads)
         return self._impl
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -121,7 +131,7 @@ class Embedder:
 
 
 class _TorchEncoder:
-    def __init__(self):
+    def __init__(self) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(model_path(), device="cpu")
@@ -196,9 +206,9 @@ class ChromaEmbedding(EmbeddingFunction[Documents]):
     def name() -> str:
         return "legal-orch-minilm"
 
-    def get_config(self) -> dict:
+    def get_config(self) -> dict[str, Any]:
         return {"model": MODEL_NAME}
 
     @staticmethod
-    def build_from_config(config: dict) -> ChromaEmbedding:
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
         return ChromaEmbedding()

@@ -107,7 +107,8 @@ class Store:
         fingerprint = segmentation_fingerprint(seg)
         if (coll.metadata or {}).get("segmentation") == fingerprint and coll.count() == len(ids):
             got = coll.get(ids=ids, include=["embeddings"])
-            by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+            vecs = got["embeddings"] if got["embeddings"] is not None else []
+            by_id = dict(zip(got["ids"], vecs, strict=True))
             if len(by_id) == len(ids):
                 return np.asarray([by_id[i] for i in ids], dtype=np.float32)
         if coll.count():
@@ -120,8 +121,8 @@ class Store:
             coll.upsert(
                 ids=ids[i : i + ADD_BATCH],
                 documents=[s.text for s in chunk],
-                embeddings=vectors[i : i + ADD_BATCH],  # type: ignore[arg-type]
-                metadatas=[_sentence_meta(doc, s) for s in chunk],  # type: ignore[arg-type]
+                embeddings=vectors[i : i + ADD_BATCH],
+                metadatas=[_sentence_meta(doc, s) for s in chunk],
             )
         coll.modify(metadata={"segmentation": fingerprint, "document": doc.name})
         return vectors
@@ -166,11 +167,12 @@ class Store:
         res = coll.query(
             query_embeddings=self.embedder.encode([query]), n_results=min(k, coll.count())
         )
+        metas, texts, dists = res["metadatas"], res["documents"], res["distances"]
+        if metas is None or texts is None or dists is None:  # asked for by default
+            raise RuntimeError(f"Chroma answered a query on {sha256} without its sentences")
         return [
             {**meta, "text": text, "distance": dist}
-            for meta, text, dist in zip(
-                res["metadatas"][0], res["documents"][0], res["distances"][0], strict=True
-            )
+            for meta, text, dist in zip(metas[0], texts[0], dists[0], strict=True)
         ]
 
     def shared(self, key: str, build: Callable[[Store], T]) -> T:
