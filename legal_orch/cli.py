@@ -431,7 +431,7 @@ def _data(path: Path | None, sub: str) -> Path:
     return p
 
 
-def _scalars(m: dict) -> str:
+def _scalars(m: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in m.items() if not isinstance(v, dict | list)}, indent=2)
 
 
