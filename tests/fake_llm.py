@@ -181,3 +181,16 @@ def passages_of(body: dict) -> list[str]:
     """The passage texts in a request's last message (between the fence lines)."""
     lines = str(body["messages"][-1]["content"]).splitlines()
     return [ln for i, ln in enumerate(lines) if i and lines[i - 1].startswith("<<CONTRACT-")]
+
+
+def llm_first_registry():
+    """The installed agents with only the LLM risk agent measured (as if best on every rule), so
+    the router gives it every rule under a high quality bar."""
+    from dataclasses import replace
+
+    from legal_orch.registry import Registry, default_registry
+
+    return Registry(
+        replace(s, quality={"*": 1.0} if s.name == "llm_risk" else {})
+        for s in default_registry().all()
+    )

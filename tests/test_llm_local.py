@@ -16,11 +16,10 @@ from legal_orch.grounding import addresses_model
 from legal_orch.ingest import parse
 from legal_orch.llm import LLM, make_chat_model
 from legal_orch.playbook import Playbook, load_playbook
-from legal_orch.registry import default_registry
 from legal_orch.review import Reviewer
 from legal_orch.settings import Settings
 from tests.agents.test_llm_hostile import write_docx
-from tests.fake_llm import shared_store
+from tests.fake_llm import llm_first_registry, shared_store
 from tests.test_llm_providers import PARAGRAPHS
 
 pytest.importorskip("xllamacpp")
@@ -53,7 +52,7 @@ def test_review_with_a_real_local_model_stays_grounded(local_llm, embedder, tmp_
     reviewer = Reviewer(
         Settings(data_dir=tmp_path, quality_bar=0.99, max_reroutes=0),
         playbook=playbook,
-        registry=default_registry().with_scorecard({"llm_risk": {"*": 1.0}}),
+        registry=llm_first_registry(),
         embedder=embedder,
         store=shared_store(embedder),
         llm=local_llm,

@@ -17,11 +17,10 @@ from legal_orch.errors import LegalOrchError
 from legal_orch.graph.checkpoint import serializer
 from legal_orch.llm import LLM, LLMError, make_chat_model
 from legal_orch.playbook import Playbook, load_playbook
-from legal_orch.registry import default_registry
 from legal_orch.review import Reviewer
 from legal_orch.settings import Settings
 from tests.agents.test_llm_hostile import write_docx
-from tests.fake_llm import RecordingServer, passages_of, shared_store
+from tests.fake_llm import RecordingServer, llm_first_registry, passages_of, shared_store
 
 PARAGRAPHS = [
     "SUPPLY AGREEMENT",
@@ -93,7 +92,7 @@ def _reviewer(store, embedder, playbook, **settings) -> Reviewer:
     return Reviewer(
         Settings(**{"quality_bar": 0.99, "max_reroutes": 0, **settings}),
         playbook=playbook,
-        registry=default_registry().with_scorecard({"llm_risk": {"*": 1.0}}),
+        registry=llm_first_registry(),
         embedder=embedder,
         store=store,
         checkpointer=InMemorySaver(serde=serializer()),

@@ -16,10 +16,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 from legal_orch.graph.checkpoint import serializer
 from legal_orch.grounding import addresses_model
 from legal_orch.ingest import parse
-from legal_orch.registry import default_registry
 from legal_orch.review import Reviewer
 from legal_orch.settings import Settings
-from tests.fake_llm import InjectionObeyingModel, shared_store
+from tests.fake_llm import InjectionObeyingModel, llm_first_registry, shared_store
 
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
 CASES = sorted(HOSTILE.glob("*.yaml"))
@@ -40,7 +39,7 @@ def store(embedder):
 
 def _reviewer(store, embedder, tmp_path, llm=None) -> Reviewer:
     # The LLM agent is made the router's first choice for every rule, as if measured best.
-    registry = default_registry().with_scorecard({"llm_risk": {"*": 1.0}})
+    registry = llm_first_registry()
     return Reviewer(
         Settings(data_dir=tmp_path, quality_bar=0.99 if llm else 0.0, max_reroutes=1),
         registry=registry,
