@@ -308,6 +308,10 @@ def contradictions(report: ReviewReport) -> list[str]:
     for a in report.findings:
         if a.status not in ABSENT:
             continue
+        if a.citations and a.burdens and a.burdens != a.benefits:
+            # "the clause found binds only the client; none binds the other side": the finding
+            # cites the clause it reads and says what is absent (the validator's reading too)
+            continue
         for b in report.findings:
             shared = set(a.categories) & set(b.categories)
             if b is not a and shared and found(b):
