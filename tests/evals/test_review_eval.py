@@ -165,6 +165,17 @@ def test_contradictions_absent_here_relied_on_there():
     assert kinds == ["consistency", "finding", "key terms"]
 
 
+def test_missing_for_the_other_side_beside_the_clients_own_clause_is_no_contradiction():
+    own = _cite("Aimmune shall maintain clinical trial insurance")
+    insured = _finding("insurance", "missing", ["Insurance"], [own]).model_copy(
+        update={"burdens": "Aimmune", "benefits": "Xencor"}
+    )
+    other = _finding("insurance-2", "deviation", ["Insurance"], [own])
+    assert contradictions(_report([insured, other])) == []
+    unexplained = _finding("insurance", "missing", ["Insurance"], [own])
+    assert contradictions(_report([unexplained, other])) != []
+
+
 def test_absent_passes_count_checks_passed_without_a_value():
     book = load_playbook("commercial")
     cap_rule = book.rule("liability-cap")
