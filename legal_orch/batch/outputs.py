@@ -134,6 +134,8 @@ def clause_answers(report: ReviewReport) -> dict[str, str]:
     """Map each clause category found to its normalised answers ("Yes" where it has none)."""
     found: dict[str, list[str]] = {}
     for c in report.clauses:
+        if c.category == "Parties":
+            continue  # named in the "parties" column; CUAD's raw spans run to pages
         answers = found.setdefault(c.category, [])
         answer = (c.answer or "Yes").strip() or "Yes"
         if answer not in answers:
