@@ -73,8 +73,10 @@ if name == "gold":
         st.success(f"Gold set written: {path}")
 data = st.text_input(what, value=str(default), key=f"eval_data_{name}")
 options: dict = {}
-if name == "cuad":
-    options["split"] = st.selectbox("Split", ["test", "dev", "train", "all"], key="eval_cuad_split")
+if name in ("cuad", "review"):
+    options["split"] = st.selectbox(
+        "Split", ["test", "dev", "train", "all"], key=f"eval_{name}_split"
+    )
     options["limit"] = (
         int(st.number_input("Only the first N contracts (0: all)", 0, 10000, 20, key="eval_limit"))
         or None

@@ -218,6 +218,14 @@ def _contractnli(data: Path, out: Path, **_: Any) -> dict:
     return run(data, out)
 
 
+def _review(
+    data: Path, out: Path, *, limit: int | None = None, split: str = "test", **_: Any
+) -> dict:
+    from legal_orch_evals.review import run
+
+    return run(data, out, limit=limit, split=split)
+
+
 def _gold(data: Path, out: Path, *, reviews: Path | None = None, **_: Any) -> dict:
     from legal_orch_evals.gold import run
 
@@ -234,6 +242,7 @@ EVALS.update(
             _contractnli,
         ),
         "gold": ("Gold-set JSONL (export it from the decisions below)", None, _gold),
+        "review": ("CUAD release folder (whole reviews scored)", SHARED_DATA / "cuad", _review),
     }
 )
 
