@@ -9,9 +9,11 @@ from legal_orch_agents.key_terms.reading import Contract, term
 from legal_orch.domain import KeyTerm
 from legal_orch.values import clean_space, is_redacted, parse_place
 
+_INCORPORATED = re.compile(r"organi[sz]ed|incorporated|existing|formed|registered", re.I)
 _GOVERNED = re.compile(
     r"\b(?:govern\w*|constru\w+|interpret\w*|enforc\w+|subject\s+to)\b[^.;]{0,120}?"
     r"(?:\b(?:laws?|legislation)\b|\bPRC\b)"
+    r"|\b(?:pursuant\s+to|in\s+accordance\s+with)\s+the\s+laws?\s+of\b"
     r"|\blaws?\s+of\s+(?:the\s+)?(?:state\s+of\s+|province\s+of\s+|commonwealth\s+of\s+)?[A-Z][^.;]{0,120}?"
     r"\s+(?:shall\s+)?govern",
     re.I,
@@ -34,14 +36,19 @@ def governing_law(c: Contract) -> KeyTerm | None:
     starts = sorted(
         {
             m.start()
-            for m in c.near(("govern", "constru", "interpret", "legislation"), _GOVERNED, 10, 260)
+            for m in c.near(
+                ("govern", "constru", "interpret", "legislation", "pursuant to the laws"),
+                _GOVERNED,
+                10,
+                260,
+            )
         }
         | {cl.start for cl in c.anchors("Governing Law") if cl.confidence >= 0.5}
     )
     for start in starts:
         m = _GOVERNED.search(c.text, start, min(len(c.text), start + 400))
-        if not m:
-            continue
+        if not m or _INCORPORATED.search(c.text, max(0, m.start() - 60), m.start() + 12):
+            continue  # "organized pursuant to the laws of Delaware" is where a party was formed
         end = min(len(c.text), m.end() + 120)
         lo = max(c.passage(m.start())[0], m.start() - 200)
         place = parse_place(c.text[m.start() : end]) or parse_place(c.text[lo:end])

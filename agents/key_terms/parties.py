@@ -92,7 +92,7 @@ _PARTY_LETTER = re.compile(
 )
 # "The Covenanter: <name> (hereinafter referred to as Party A)": the name, then its letter.
 _NAME_THEN_LETTER = re.compile(
-    r"(?:Covenanter|Party|between|and)\s*:?\s*(?:the\s+)?(?P<n>[A-Z][^()\n:]{2,120}?)\s*\(\s*"
+    r"(?:Covenanter|Party|between|and)\s*:?\s*(?:the\s+)?(?P<n>[A-Z][^():]{2,120}?)\s*\(\s*"
     r"(?:hereinafter|herein)\s+(?:referred\s+to\s+as|called)\s+[\"“]?(?P<t>Party\s+[A-D])[\"”]?\s*\)"
 )
 _ROLE_WORDS = {

@@ -409,3 +409,14 @@ def test_parties_named_then_lettered_in_the_preamble():
         ("The HUANG JIA Country CLUB and Recreation Inc.", ["Party A"]),
         ("Chang Chen-Bin Architects Office", ["Party B"]),
     ]
+
+
+def test_law_named_by_pursuant_to_but_not_the_state_of_incorporation():
+    text = (
+        "This Agreement is made between Acme, Inc., a corporation organized pursuant to the laws "
+        'of Delaware ("Acme"), and Beta Ltd. ("Beta").\n'
+        "Disputes go to the Miaoli District Court of Taiwan as the competent court pursuant to "
+        "the laws of the R.O.C..\n"
+    )
+    _, kt = _read(text)
+    assert kt.governing_law is not None and kt.governing_law.normalized == "Taiwan"
