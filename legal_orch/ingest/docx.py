@@ -44,16 +44,16 @@ def _check_zip(path: Path, shown: str) -> None:
         )
 
 
-def _blocks(doc: Any) -> list[str]:
-    """The text of every paragraph in reading order, table cells included, row by row."""
+def paragraphs(doc: Any) -> list[Any]:
+    """Every paragraph in reading order, table cells included, row by row (merged cells once)."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    out: list[str] = []
+    out: list[Any] = []
     for child in doc.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            out.append(Paragraph(child, doc).text)
+            out.append(Paragraph(child, doc))
         elif tag == "tbl":
             for row in Table(child, doc).rows:
                 seen: set[int] = set()
@@ -61,8 +61,13 @@ def _blocks(doc: Any) -> list[str]:
                     if id(cell._tc) in seen:  # a merged cell repeats across the row
                         continue
                     seen.add(id(cell._tc))
-                    out.extend(p.text for p in cell.paragraphs)
+                    out.extend(cell.paragraphs)
     return out
+
+
+def _blocks(doc: Any) -> list[str]:
+    """The text of every paragraph in reading order."""
+    return [p.text for p in paragraphs(doc)]
 
 
 def parse_docx(path: str | Path, *, max_pages: int = 500, max_file_mb: float = 100.0) -> Document:

@@ -24,7 +24,7 @@ from docx.text.run import Run
 
 from legal_orch.domain import Finding
 from legal_orch.ingest import parse
-from legal_orch.ingest.docx import _blocks
+from legal_orch.ingest.docx import paragraphs as word_paragraphs
 from legal_orch.ingest.pdf import clean_text
 from legal_orch.reports.report import ReviewReport
 
@@ -97,32 +97,11 @@ def edits_of(report: ReviewReport) -> list[Edit]:
 def _docx_spans(path: Path, doc: Any) -> tuple[DocxDocument, list[Span]]:
     """Open the .docx and align its non-empty paragraphs with the parsed text's paragraphs."""
     word = docx.Document(str(path))
-    paragraphs = _paragraph_objects(word)
+    paragraphs = word_paragraphs(word)
     texts = [clean_text(p.text).strip("\n") for p in paragraphs]
     kept = [(p, t) for p, t in zip(paragraphs, texts, strict=True) if t.strip()]
     spans = [Span(p, page.start, page.end) for (p, _), page in zip(kept, doc.pages, strict=False)]
     return word, spans
-
-
-def _paragraph_objects(word: DocxDocument) -> list[Paragraph]:
-    """The Paragraph objects in the order `ingest.docx._blocks` reads their text."""
-    from docx.table import Table
-
-    out: list[Paragraph] = []
-    for child in word.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            out.append(Paragraph(child, word))
-        elif tag == "tbl":
-            for row in Table(child, word).rows:
-                seen: set[int] = set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:
-                        continue
-                    seen.add(id(cell._tc))
-                    out.extend(cell.paragraphs)
-    assert len(out) == len(_blocks(word))
-    return out
 
 
 def _pdf_spans(doc: Any) -> tuple[DocxDocument, list[Span]]:
