@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from legal_orch.domain import Document, Obligation, Party, Segmentation
-from legal_orch.values import clean_space
+from legal_orch.values import clean_space, duration_days, find_durations
 
 MODAL = re.compile(
     r"\b(shall|must|will|agrees? to|undertakes? to|is required to|are required to)\b(?!\s+not\b)",
@@ -27,21 +27,6 @@ TIME = re.compile(
     rf"|\b(?:monthly|quarterly|annually|each (?:calendar )?(?:month|quarter|year))\b",
     re.I,
 )
-_WORD_NUM = (
-    r"one|two|three|four|five|six|seven|eight|ten|twelve|fourteen|fifteen|twenty-one|twenty"
-    r"|thirty|forty[- ]five|sixty|ninety"
-)
-_DAYS = re.compile(
-    rf"(?:(?:{_WORD_NUM})\s*\(\s*(?P<paren>\d+)\s*\)|(?P<digits>\d+)|(?P<word>{_WORD_NUM}))"
-    r"\s+(?:business\s+|calendar\s+|working\s+)?(?P<unit>day|week|month|year)s?",
-    re.I,
-)
-_WORDS = {
-    "one": 1, "two": 2, "three": 3, "five": 5, "seven": 7, "ten": 10, "fifteen": 15,
-    "twenty": 20, "thirty": 30, "forty-five": 45, "sixty": 60, "ninety": 90,
-    "twelve": 12, "six": 6, "four": 4, "eight": 8, "fourteen": 14, "twenty-one": 21,
-}  # fmt: skip
-_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 KINDS = (
     ("payment", re.compile(r"\bpa(?:y|id|yment)|invoice|remit|fees?\b|royalt", re.I)),
     ("notice", re.compile(r"\bnotif|notice|inform\b", re.I)),
@@ -57,12 +42,8 @@ PASSIVE = re.compile(
 
 
 def _days(due: str) -> int | None:
-    m = _DAYS.search(due)
-    if not m:
-        return None
-    raw = m.group("paren") or m.group("digits")
-    n = int(raw) if raw else _WORDS.get(m.group("word").lower().replace(" ", "-"))
-    return None if n is None else n * _UNIT_DAYS[m.group("unit").lower()]
+    found = find_durations(due)
+    return duration_days(found[0][2], found[0][3]) if found else None
 
 
 def _names(parties: Iterable[Party]) -> list[tuple[str, str]]:
