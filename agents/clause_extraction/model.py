@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from legal_orch_agents.common.tfidf import Tfidf
+
+if TYPE_CHECKING:  # training only: a review transforms without importing sklearn
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 ARTIFACT = "clause_extraction.npz"
 WORD_PATTERN = r"(?u)\b\w\w+\b"
@@ -27,6 +30,8 @@ CHAR = "char_wb"  # in place of a token pattern: character 3..n-grams within wor
 
 def tfidf(ngram_max: int, pattern: str, **kw) -> TfidfVectorizer:
     """A sublinear TF-IDF vectorizer over words matching `pattern`, or char n-grams for CHAR."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     if pattern == CHAR:
         return TfidfVectorizer(
             analyzer=CHAR, ngram_range=(3, ngram_max), sublinear_tf=True, dtype=np.float32, **kw
@@ -44,7 +49,7 @@ class Vectorizer:
     idf: np.ndarray
     ngram_max: int = 1
     token_pattern: str = TOKEN_PATTERN
-    _tfidf: TfidfVectorizer | None = field(default=None, repr=False)
+    _tfidf: Tfidf | None = field(default=None, repr=False)
 
     @classmethod
     def from_sklearn(cls, v: TfidfVectorizer) -> Vectorizer:
@@ -55,13 +60,14 @@ class Vectorizer:
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         if self._tfidf is None:
-            tf = tfidf(
-                self.ngram_max,
-                self.token_pattern,
-                vocabulary={t: i for i, t in enumerate(self.terms)},
+            char = self.token_pattern == CHAR
+            self._tfidf = Tfidf(
+                self.terms,
+                self.idf.astype(np.float64),
+                analyzer=CHAR if char else "word",
+                ngram_range=(3, self.ngram_max) if char else (1, self.ngram_max),
+                token_pattern=self.token_pattern,
             )
-            tf.idf_ = self.idf.astype(np.float64)
-            self._tfidf = tf
         return self._tfidf.transform(texts)
 
 

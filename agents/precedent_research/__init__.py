@@ -29,6 +29,7 @@ def bank_of(ctx: ReviewContext) -> PrecedentBank:
             store.bank_dir or DEFAULT_BANK,
             embedder=store.embedder,
             client_factory=lambda: store.client,
+            cache_dir=store.settings.data_dir / "models",
         ),
     )
 

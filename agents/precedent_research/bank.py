@@ -1,8 +1,10 @@
-"""The precedent bank: shipped clause text and vectors, indexed in Chroma, searched hybrid.
+"""The precedent bank: shipped clause text and vectors, searched hybrid, indexed in Chroma.
 
-Search fuses MiniLM (Chroma) and BM25 (bm25s) candidates by reciprocal rank, then, when the
-trained reranker is shipped, reorders the fused pool with it. The bank ships as text plus int8
-vectors under `corpora/precedents/` and is indexed into Chroma on first use, in seconds.
+Search fuses MiniLM (an exact cosine over the shipped vectors, in memory) and BM25 (bm25s)
+candidates by reciprocal rank, then, when the trained reranker is shipped, reorders the fused
+pool with it. The bank ships as text plus int8 vectors under `corpora/precedents/`; `legal-orch
+setup` also indexes it into Chroma (in seconds) for tools that query the store, but a review
+never opens Chroma for it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import bm25s
 import numpy as np
 from legal_orch_agents.precedent_research.build import (
     CLAUSES_FILE,
@@ -28,12 +29,13 @@ from legal_orch_agents.precedent_research.build import (
     VECTORS_FILE,
     dequantize,
 )
+from legal_orch_agents.precedent_research.lexical import Lexical, RowTokens, tokenize
 from legal_orch_agents.precedent_research.market import Market
 from legal_orch_agents.precedent_research.rerank import Pool, Reranker, rrf, text_key
 
 from legal_orch.domain import Precedent
 from legal_orch.ingest.pdf import sha256_file
-from legal_orch.retrieval.embeddings import DIM, ChromaEmbedding, Embedder
+from legal_orch.retrieval.embeddings import DIM, Embedder
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -47,11 +49,6 @@ CANDIDATES = 100  # per retriever; the fused pool is their union
 # star more counts for about a tenth of a cosine.
 RATING_WEIGHT = 0.1
 ADD_BATCH = 2000  # below Chroma's max batch size
-
-
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Split texts into lower-case word tokens without English stop words."""
-    return bm25s.tokenize(list(texts), stopwords="en", return_ids=False, show_progress=False)
 
 
 @lru_cache(maxsize=256)
@@ -81,6 +78,7 @@ class PrecedentBank:
         reranker: Reranker | None = None,
         checksum: str = "",
         contracts: list[dict] | None = None,
+        cache_dir: Path | None = None,
     ):
         self.records = records
         self.market = Market(contracts or [])
@@ -88,6 +86,7 @@ class PrecedentBank:
         self.reranker = reranker
         self.checksum = checksum or _records_checksum(records)
         self._client_factory = client_factory
+        self._cache_dir = cache_dir  # where the lexical index is kept between runs; None: memory
         self._vectors = vectors
         self._collection: Collection | None = None
         self._lock = threading.RLock()
@@ -104,8 +103,12 @@ class PrecedentBank:
         embedder: Embedder,
         client_factory: Callable[[], ClientAPI] | None = None,
         reranker: Reranker | None | str = "default",
+        cache_dir: Path | None = None,
     ) -> PrecedentBank:
-        """Load a bank written by `legal_orch_agents.precedent_research.build` (vectors and reranker if shipped)."""
+        """Load a bank written by `legal_orch_agents.precedent_research.build` (vectors and reranker if shipped).
+
+        `cache_dir`: where derived indexes (the reranker's compiled trees) are kept between runs.
+        """
         clauses = directory / CLAUSES_FILE
         checksum = sha256_file(clauses)
         records = _read_jsonl(clauses)
@@ -114,9 +117,10 @@ class PrecedentBank:
             embedder=embedder,
             client_factory=client_factory,
             vectors=_load_vectors(directory / VECTORS_FILE, checksum, len(records)),
-            reranker=_default_reranker() if reranker == "default" else reranker,  # type: ignore[arg-type]
+            reranker=_default_reranker(cache_dir) if reranker == "default" else reranker,  # type: ignore[arg-type]
             checksum=checksum,
             contracts=_contracts(directory),
+            cache_dir=cache_dir,
         )
 
     # -- indexes ---------------------------------------------------------------------------
@@ -146,18 +150,15 @@ class PrecedentBank:
         return np.vstack(chunks) if chunks else np.zeros((0, DIM), dtype=np.float32)
 
     @cached_property
-    def _tokens(self) -> list[list[str]]:
-        return tokenize([r["text"] for r in self.records])
+    def _lexical(self) -> Lexical:
+        texts = [r["text"] for r in self.records]
+        if self._cache_dir is None:
+            return Lexical.build(texts)
+        return Lexical.cached(texts, self._cache_dir)
 
-    @cached_property
-    def _token_sets(self) -> list[set[str]]:
-        return [set(t) for t in self._tokens]
-
-    @cached_property
-    def _bm25(self) -> bm25s.BM25:
-        bm = bm25s.BM25()
-        bm.index(self._tokens, show_progress=False)
-        return bm
+    @property
+    def _token_sets(self) -> RowTokens:
+        return self._lexical.tokens
 
     @cached_property
     def _keys(self) -> list[str]:
@@ -182,12 +183,14 @@ class PrecedentBank:
     def _warm(self) -> None:
         # Build the lexical index once, under the lock: a review's parallel research subtasks
         # would otherwise each tokenise the whole bank at the same time.
-        for attr in ("_bm25", "_token_sets", "_keys", "_chars", "_categories", "_rated"):
+        for attr in ("_lexical", "_keys", "_chars", "_categories", "_rated"):
             getattr(self, attr)
 
     def _index(self) -> Collection:
         if self._client_factory is None:
             raise RuntimeError("PrecedentBank has no Chroma client; pass client_factory")
+        from legal_orch.retrieval.chroma_embedding import ChromaEmbedding
+
         client = self._client_factory()
         coll = client.get_or_create_collection(
             self.collection_name,
@@ -275,26 +278,20 @@ class PrecedentBank:
         return scores
 
     def _bm25_scores(self, query_tokens: list[str]) -> np.ndarray:
-        known = [t for t in query_tokens if t in self._bm25.vocab_dict]
-        if not known:
-            return np.zeros(len(self.records))
-        return np.asarray(self._bm25.get_scores(known), dtype=np.float64)
+        return self._lexical.scores(query_tokens)
 
     def _dense_candidates(
         self, query: np.ndarray, category: str | Sequence[str] | None
     ) -> set[int]:
+        # An exact cosine over the in-memory vectors, within categories or over the whole bank:
+        # ~1 ms in numpy, where Chroma's filtered search took 14-35 ms here, and a review then
+        # never opens the Chroma store (its client, its index in memory, a server round trip).
         n = min(CANDIDATES, len(self.records))
         cats = _categories_of(category)
-        if cats:
-            # Within categories, an exact cosine over the in-memory vectors: Chroma's filtered
-            # search scans its metadata first and took 14-35 ms here, numpy takes ~1 ms.
-            rows = np.flatnonzero(self._category_mask(cats))
-            sims = self.vectors[rows] @ query
-            top = np.argsort(-sims, kind="stable")[:n]
-            return {int(rows[i]) for i in top}
-        coll = self.ensure_indexed()
-        res = coll.query(query_embeddings=[query.tolist()], n_results=n, include=[])
-        return {self._row[i] for i in res["ids"][0]}
+        rows = np.flatnonzero(self._category_mask(cats)) if cats else np.arange(len(self.records))
+        sims = self.vectors[rows] @ query
+        top = np.argsort(-sims, kind="stable")[:n]
+        return {int(rows[i]) for i in top}
 
     def _lexical_candidates(self, text: str, category: str | Sequence[str] | None) -> set[int]:
         scores = self._bm25_of(text)
@@ -434,10 +431,10 @@ def _load_vectors(path: Path, checksum: str, n: int) -> np.ndarray | None:
         return dequantize(z["q"], z["scale"])
 
 
-def _default_reranker() -> Reranker | None:
+def _default_reranker(cache_dir: Path | None = None) -> Reranker | None:
     from legal_orch_agents.precedent_research.rerank import DEFAULT_MODEL
 
-    return Reranker.load(DEFAULT_MODEL) if DEFAULT_MODEL.is_file() else None
+    return Reranker.load(DEFAULT_MODEL, cache_dir) if DEFAULT_MODEL.is_file() else None
 
 
 def manifest(directory: Path = DEFAULT_BANK) -> dict:

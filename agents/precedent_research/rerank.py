@@ -11,6 +11,8 @@ similar request is evidence for the request at hand ("what lawyers rated best").
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -135,7 +137,15 @@ class CompiledTrees:
     busy cores); walking every tree level by level in numpy takes a few milliseconds.
     """
 
-    def __init__(self, model: Any):
+    ARRAYS = ("feature", "threshold", "left", "right", "is_leaf", "value", "roots")
+
+    def __init__(self, model: Any = None, arrays: dict[str, np.ndarray] | None = None):
+        if arrays is not None:  # read back from `arrays()`: no sklearn needed
+            for name in self.ARRAYS:
+                setattr(self, name, arrays[name])
+            self.depth = int(arrays["depth"])
+            self.baseline = float(arrays["baseline"])
+            return
         trees = [p.nodes for per_iteration in model._predictors for p in per_iteration]
         offsets = np.cumsum([0] + [len(t) for t in trees[:-1]])
         nodes = np.concatenate(trees)
@@ -163,18 +173,27 @@ class CompiledTrees:
             node = np.where(leaf, node, nxt)
         return self.baseline + self.value[node].sum(axis=1)
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Return the trees as plain arrays (what `CompiledTrees(arrays=...)` reads back)."""
+        out = {name: getattr(self, name) for name in self.ARRAYS}
+        return {**out, "depth": np.asarray(self.depth), "baseline": np.asarray(self.baseline)}
+
 
 class Reranker:
     """A pointwise gradient-boosted model of a clause's grade from its pool features."""
 
     def __init__(
-        self, model: Any, features: tuple[str, ...] = FEATURES, memory: Memory | None = None
+        self,
+        model: Any,
+        features: tuple[str, ...] = FEATURES,
+        memory: Memory | None = None,
+        trees: CompiledTrees | None = None,
     ):
         if tuple(features) != FEATURES:
             raise ValueError(f"reranker was trained on features {features}, expected {FEATURES}")
-        self.model = model
+        self.model = model  # None when read from the compiled cache (scoring needs only trees)
         self.memory = memory
-        self._trees = CompiledTrees(model)
+        self._trees = trees or CompiledTrees(model)
 
     def score(self, pool: Pool, query_tokens: set[str]) -> np.ndarray:
         """Return the predicted grade of each pool member."""
@@ -183,17 +202,53 @@ class Reranker:
         return self._trees.predict(pool_features(pool, query_tokens, self.memory))
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_MODEL) -> Reranker:
-        """Load a reranker saved by `save`."""
+    def load(cls, path: Path = DEFAULT_MODEL, cache_dir: Path | None = None) -> Reranker:
+        """Load a reranker saved by `save`.
+
+        With `cache_dir`, its trees are kept there as plain arrays keyed by the file's digest,
+        so later processes score without unpickling the sklearn model (importing sklearn
+        costs a review ~2.5 s of start-up and ~60 MB).
+        """
+        cached = compiled_path(path, cache_dir) if cache_dir is not None else None
+        if cached is not None and cached.is_file():
+            return cls._from_compiled(cached)
         import joblib
 
         blob = joblib.load(path)
         memory = blob.get("memory")
-        return cls(
+        reranker = cls(
             blob["model"],
             tuple(blob["features"]),
             Memory(np.asarray(memory["vectors"]), memory["grades"]) if memory else None,
         )
+        if cached is not None:
+            reranker._save_compiled(cached)
+        return reranker
+
+    @classmethod
+    def _from_compiled(cls, path: Path) -> Reranker:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        features = tuple(json.loads(str(arrays.pop("features"))))
+        grades = json.loads(str(arrays.pop("grades")))
+        vectors = arrays.pop("memory_vectors")
+        memory = Memory(vectors, grades) if grades is not None else None
+        return cls(None, features, memory, CompiledTrees(arrays=arrays))
+
+    def _save_compiled(self, path: Path) -> None:
+        memory = self.memory
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
+        np.savez(
+            tmp,
+            **self._trees.arrays(),
+            features=np.asarray(json.dumps(list(FEATURES))),
+            grades=np.asarray(json.dumps(memory.grades if memory else None)),
+            memory_vectors=(
+                memory.vectors.astype(np.float32) if memory else np.zeros((0, 0), np.float32)
+            ),
+        )
+        os.replace(tmp, path)  # atomic: workers starting together never read half a file
 
     def save(self, path: Path, **info: Any) -> None:
         """Save the model with its feature names, memory and training notes."""
@@ -207,6 +262,12 @@ class Reranker:
         path.parent.mkdir(parents=True, exist_ok=True)
         blob = {"model": self.model, "features": list(FEATURES), "memory": memory, **info}
         joblib.dump(blob, path, compress=3)
+
+
+def compiled_path(path: Path, cache_dir: Path) -> Path:
+    """Where the compiled trees of the reranker at `path` are cached (by its content's digest)."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return cache_dir / f"precedent_reranker-{digest}.npz"
 
 
 def fit(

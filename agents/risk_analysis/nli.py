@@ -19,10 +19,13 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:  # imported where a model is built or read: a commercial review never needs it
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 from legal_orch.datasets.contractnli import CHOICES, NliChoice
 
@@ -104,6 +107,8 @@ class NliPrediction:
 
 
 def new_word_vectorizer(max_features: int) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         ngram_range=(1, 3),
         min_df=2,
@@ -115,6 +120,8 @@ def new_word_vectorizer(max_features: int) -> TfidfVectorizer:
 
 
 def new_char_vectorizer(max_features: int) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         analyzer="char_wb",
         ngram_range=(3, 5),

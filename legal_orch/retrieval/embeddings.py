@@ -12,10 +12,9 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 if TYPE_CHECKING:
     from legal_orch.settings import Settings
@@ -191,24 +190,3 @@ def default_embedder(settings: Settings | None = None) -> Embedder:
 @lru_cache(maxsize=4)
 def _shared_embedder(cache_dir: Path, threads: int) -> Embedder:
     return Embedder(cache_dir=cache_dir, threads=threads)
-
-
-class ChromaEmbedding(EmbeddingFunction[Documents]):
-    """Chroma embedding function over `Embedder`, so Chroma never uses its downloading default."""
-
-    def __init__(self, embedder: Embedder | None = None):
-        self._embedder = embedder or default_embedder()
-
-    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
-        return list(self._embedder.encode(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        return "legal-orch-minilm"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"model": MODEL_NAME}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
-        return ChromaEmbedding()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import numpy as np
 
 from legal_orch.domain import Document, Segment, Segmentation
-from legal_orch.retrieval.embeddings import DIM, ChromaEmbedding, Embedder
+from legal_orch.retrieval.embeddings import DIM, Embedder
 from legal_orch.settings import Settings
 
 if TYPE_CHECKING:
@@ -92,6 +92,8 @@ class Store:
             return self._client
 
     def _collection(self, sha256: str) -> Collection:
+        from legal_orch.retrieval.chroma_embedding import ChromaEmbedding
+
         return self.client.get_or_create_collection(
             contract_collection_name(sha256),
             embedding_function=ChromaEmbedding(self.embedder),  # type: ignore[arg-type]
