@@ -42,6 +42,12 @@ class TooLargeError(InputError):
     kind = "too_large"
 
 
+class ContractChangedError(InputError):
+    """The file under review no longer has the content the review started on."""
+
+    kind = "changed"
+
+
 class TransientError(LegalOrchError):
     """A failure that may pass on its own (a store locked by another process): worth retrying."""
 

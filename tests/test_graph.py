@@ -301,3 +301,74 @@ def test_an_error_no_retry_mends_is_recorded_at_once(store, embedder, sample_pdf
 def flaky_calls_each(agent: Flaky) -> int:
     (n,) = set(agent.calls.values())
     return n
+
+
+def test_each_fanned_out_task_carries_ids_not_the_contract(tmp_path, store, embedder, sample_pdf):
+    """Every Send is checkpointed: a copy of the contract in each cost ~400 KB a task."""
+    import sqlite3
+
+    from legal_orch.graph.checkpoint import open_checkpointer
+
+    db = tmp_path / "checkpoints.sqlite"
+    r = Reviewer(
+        Settings(),
+        playbook=ga.PLAYBOOK,
+        registry=ga.registry(),
+        embedder=embedder,
+        store=store,
+        checkpointer=open_checkpointer(db),
+    )
+    out = r.review(sample_pdf)
+    assert out.validation.status == "passed"
+    from legal_orch.ingest.pdf import parse_pdf
+
+    serde = serializer()
+    text_bytes = len(parse_pdf(sample_pdf).text.encode())
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT type, value FROM writes WHERE channel = '__pregel_tasks'"
+        ).fetchall()
+    sends = [serde.loads_typed((t, v)) for t, v in rows]
+    payloads = [s.arg for s in sends if s.node in ("research_precedents", "analyze_risk")]
+    assert len(payloads) == 2 * len(ga.PLAYBOOK.rules)
+    for p in payloads:
+        assert set(p) == {"subtask", "path", "sha256", "clauses"}
+        assert p["sha256"] == out.document.sha256
+    assert max(len(v) for _, v in rows) < text_bytes / 10
+
+
+def test_a_task_resumed_elsewhere_reads_the_contract_again_and_checks_it(
+    tmp_path, embedder, sample_pdf
+):
+    """A fresh process holds no contract: the task re-reads the file, and refuses a changed one."""
+    import shutil
+
+    from legal_orch.errors import ContractChangedError
+    from legal_orch.graph.nodes import contract_of
+    from legal_orch.ingest.pdf import parse_pdf
+    from legal_orch.retrieval.store import Store
+
+    copy = tmp_path / "contract.pdf"
+    shutil.copy(sample_pdf, copy)
+    doc = parse_pdf(copy)
+    settings = Settings(data_dir=tmp_path)
+    r = Reviewer(
+        settings,
+        playbook=ga.PLAYBOOK,
+        registry=ga.registry(),
+        embedder=embedder,
+        store=Store.from_settings(settings, embedder),
+        checkpointer=InMemorySaver(serde=serializer()),
+    )
+    task = {"subtask": None, "path": str(copy), "sha256": doc.sha256, "clauses": []}
+    got, seg = contract_of(task, r.context())
+    assert got.text == doc.text and seg.sentences
+    assert r.store.recall(doc.sha256) is not None  # read once, then held
+
+    copy.write_bytes(copy.read_bytes() + b"\n% changed\n")
+    fresh = Store.from_settings(settings, embedder)
+    r2 = Reviewer(
+        settings, playbook=ga.PLAYBOOK, registry=ga.registry(), embedder=embedder, store=fresh
+    )
+    with pytest.raises(ContractChangedError, match="changed while it was under review"):
+        contract_of(task, r2.context())

@@ -20,7 +20,8 @@ from langgraph.types import interrupt
 
 from legal_orch import costs
 from legal_orch.context import ReviewContext
-from legal_orch.domain import AgentFailure, Deal, KeyTerms
+from legal_orch.domain import AgentFailure, Deal, Document, KeyTerms, Segmentation
+from legal_orch.errors import ContractChangedError
 from legal_orch.graph.retry import retry_or_record
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
 from legal_orch.graph.state import ReviewState, SubtaskInput
@@ -204,9 +205,8 @@ def analyze_risk(state: SubtaskInput, runtime: Runtime_) -> Update:
     rule = ctx.playbook.rule(sub.rule_id)
     costs.attribute(spec.name)
     try:
-        finding = runner(spec, "risk")(
-            sub, rule, state["clauses"], state["document"], state["segmentation"], ctx
-        )
+        doc, seg = contract_of(state, ctx)
+        finding = runner(spec, "risk")(sub, rule, state["clauses"], doc, seg, ctx)
     except Exception as e:  # noqa: BLE001 - recorded: the review becomes incomplete
         retry_or_record(e, runtime)
         return {
@@ -215,6 +215,30 @@ def analyze_risk(state: SubtaskInput, runtime: Runtime_) -> Update:
         }
     finding = finding.model_copy(update={"agent": finding.agent or spec.name})
     return {"findings": {sub.id: finding}, "failures": {f"risk:{sub.id}": None}}
+
+
+def contract_of(state: SubtaskInput, ctx: ReviewContext) -> tuple[Document, Segmentation]:
+    """The contract a fanned-out task works on, found by its sha256 rather than sent with it.
+
+    This process's store holds it since the index stage; a review resumed in another process
+    (after a crash) reads and segments the file again, the same way, and checks it is the same.
+    """
+    held = ctx.store.recall(state["sha256"])
+    if held is not None:
+        return held
+    s = ctx.settings
+    doc = parse_document(
+        state["path"],
+        max_pages=s.max_pages,
+        max_file_mb=s.max_file_mb,
+        ocr=s.ocr,
+        ocr_timeout=s.ocr_timeout,
+    )
+    if doc.sha256 != state["sha256"]:
+        raise ContractChangedError(doc.name, "the file changed while it was under review")
+    seg = segment_document(doc)
+    ctx.store.remember(doc, seg)
+    return doc, seg
 
 
 @timed("synthesize")

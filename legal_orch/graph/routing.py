@@ -21,8 +21,8 @@ def fan_out(state: ReviewState) -> list[Send]:
         sub = state["subtasks"][sid]
         payload = SubtaskInput(
             subtask=sub,
-            document=state["document"],
-            segmentation=state["segmentation"],
+            path=state["path"],
+            sha256=state["document"].sha256,
             clauses=[c for c in state.get("clauses", []) if c.category in sub.categories],
         )
         sends += [Send("research_precedents", payload), Send("analyze_risk", payload)]

@@ -81,9 +81,14 @@ class ReviewState(TypedDict):
 
 
 class SubtaskInput(TypedDict):
-    """What `Send` hands a fanned-out research or risk task."""
+    """What `Send` hands a fanned-out research or risk task: ids, not the whole contract.
+
+    Every Send is checkpointed, so a copy of the document and its segmentation in each one cost
+    ~400 KB per task (15 MB per review). A task finds the contract by `sha256` in its process's
+    store (held there since the index stage), or reads `path` again after a resume elsewhere.
+    """
 
     subtask: Subtask
-    document: Document
-    segmentation: Segmentation
-    clauses: list[Clause]
+    path: str
+    sha256: str
+    clauses: list[Clause]  # the subtask's own clauses (a few KB)

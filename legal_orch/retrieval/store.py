@@ -137,6 +137,12 @@ class Store:
             while len(self._recent) > RECENT:
                 self._recent.popitem(last=False)
 
+    def recall(self, sha256: str) -> tuple[Document, Segmentation] | None:
+        """Return the contract under review with this sha256, if this process still holds it."""
+        with self._lock:
+            held = self._recent.get(sha256)
+        return (held[0], held[1]) if held is not None else None
+
     def sentence_vectors(self, doc: Document, seg: Segmentation) -> np.ndarray:
         """The MiniLM vectors of the contract's sentences, computed once per review and shared."""
         with self._lock:
