@@ -12,7 +12,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from legal_orch.errors import CheckpointError
 
 # Bump when the graph's state changes shape: old checkpoints are then not resumed.
-STATE_VERSION = "2"
+STATE_VERSION = "3"
 
 # The domain types a checkpoint may hold; anything else is refused when a checkpoint is read.
 CHECKPOINT_TYPES = [
