@@ -2,7 +2,7 @@
 
 The agents' models are trained with sklearn's `TfidfVectorizer` and ship only its vocabulary and
 idf weights. Reviewing with them needs just the transform, which this module does the same way
-(the same analysers, sublinear tf, idf, l2 norm; `tests/test_tfidf.py` checks it against
+(the same analysers, sublinear tf, idf, l2 norm; `tests/test_scale.py` checks it against
 sklearn): importing sklearn costs a cold review ~2.5 s (it pulls in scipy.stats and pandas) and
 each worker ~60 MB.
 """
