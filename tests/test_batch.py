@@ -400,12 +400,19 @@ def test_ray_engine_with_chroma_server(tmp_path, ray_head):
             "--chroma-port",
             str(server.port),
         ]
-        run = subprocess.run(cmd, env=env(tmp_path), capture_output=True, text=True, timeout=600)
+        # Kept for cross-contract search, so the workers write each contract to the server.
+        indexing = {**env(tmp_path), "LEGAL_ORCH_INDEX_CONTRACTS": "1"}
+        run = subprocess.run(cmd, env=indexing, capture_output=True, text=True, timeout=600)
+        import chromadb
+
+        client = chromadb.HttpClient(host=server.host, port=server.port)
+        kept = [c.name for c in client.list_collections() if c.name.startswith("contract-")]
     assert run.returncode == 1, run.stderr
     assert json.loads(run.stdout)["succeeded"] == 2
     assert [r["source"] for r in read_csv(out / "errors.csv")] == ["bad.pdf"]
     assert sorted(r["name"] for r in read_csv(out / "summary.csv")) == ["c0", "c1"]
     # The contracts went into the server's store, not an embedded one in the data dir.
+    assert len(kept) == 2
     assert not (tmp_path / "data" / "chroma").exists()
 
 

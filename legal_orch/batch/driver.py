@@ -155,7 +155,8 @@ def _store(settings: Settings, engine: Engine, workers: int, out: Path) -> Itera
     from legal_orch.retrieval.chroma_server import ChromaServer
     from legal_orch.retrieval.store_lock import acquire, release
 
-    if settings.chroma_host:
+    if settings.chroma_host or not settings.index_contracts:
+        # Without cross-contract search a review never opens the store: no server, no lock.
         yield settings
     elif engine == "local" and workers == 1:
         # One worker process opens the embedded store; the lock keeps any other batch out.

@@ -1,0 +1,367 @@
+"""A data room's cost as a ratio to the pypdf floor: throughput, stages, memory, the cost curve.
+
+    .venv/bin/python benchmarks/scale.py throughput --n 20 [--workers 2] [--max-seconds S]
+    .venv/bin/python benchmarks/scale.py memory --n 200 [--trace 30]
+    .venv/bin/python benchmarks/scale.py curve [--sizes 20,200,2000] [--max-seconds 600]
+
+Rooms are made from the CUAD test-split PDFs (never trained or tuned on): the first `n` by name,
+then the same files again under other names with a comment appended after `%%EOF`, so each copy
+is new content (the batch reviews identical copies once) and costs what its original costs.
+
+Absolute times on the shared 2-core machine swing with the other jobs, so every figure is also
+given as a ratio to the floor measured in the same run: the seconds pypdf needs to extract the
+text of the same files in one process (measured before and after the batch, averaged). The
+issue's aim, 60 contracts a minute on 2 cores for CUAD-sized contracts, is a ratio of about 9
+core-seconds of batch per second of pypdf. The 1-minute load average is recorded with each run.
+A run cut short by `--max-seconds` counts the contracts finished by then and extrapolates.
+
+Writes benchmarks/results/scale/<kind>-<n>.json and benchmarks/results/scale/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "benchmarks" / "results" / "scale"
+WORK = ROOT / "benchmarks" / "results" / "tmp" / "scale"
+DATA = ROOT.parent / "shared" / "data" / "cuad"
+
+
+# -- rooms and the floor ---------------------------------------------------------------------
+
+
+def originals(data: Path) -> list[Path]:
+    """The CUAD test-split PDFs, by name."""
+    from legal_orch.datasets.splits import cuad_split
+
+    pdfs = sorted(p for p in (data / "full_contract_pdf").rglob("*") if p.suffix.lower() == ".pdf")
+    return [p for p in pdfs if cuad_split(p.name) == "test"]
+
+
+def room(n: int, data: Path) -> tuple[Path, dict[str, Path]]:
+    """Make (or reuse) a folder of `n` distinct PDFs; return it and each file's original."""
+    src = originals(data)
+    folder = WORK / f"room-{n}"
+    origin = {}
+    for i in range(n):
+        p = src[i % len(src)]
+        copy = i // len(src)
+        name = p.name if copy == 0 else f"copy{copy}-{p.name}"
+        origin[name] = p
+        dest = folder / name
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            body = p.read_bytes()
+            dest.write_bytes(body if copy == 0 else body + f"\n%bench copy {i}\n".encode())
+    return folder, origin
+
+
+def pypdf_seconds(paths: list[Path]) -> dict[str, float]:
+    """Seconds pypdf takes to extract each file's text, in this process, one after another."""
+    from pypdf import PdfReader
+
+    out = {}
+    for p in paths:
+        t0 = time.perf_counter()
+        for page in PdfReader(str(p)).pages:
+            page.extract_text()
+        out[str(p)] = time.perf_counter() - t0
+    return out
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+# -- throughput -------------------------------------------------------------------------------
+
+
+def data_dir_template() -> Path:
+    """A data directory with the bank's caches built once (`legal-orch setup`, not timed)."""
+    template, ready = WORK / "data-template", WORK / "data-template.ready"
+    if not ready.exists():
+        shutil.rmtree(template, ignore_errors=True)
+        env = {**os.environ, "LEGAL_ORCH_DATA_DIR": str(template)}
+        subprocess.run([sys.executable, "-m", "legal_orch.cli", "setup", "-q"], env=env, check=True)
+        ready.touch()
+    return template
+
+
+def batch_child(src: str, out: str, workers: str) -> None:
+    """Run one batch in this (child) process and print its result as JSON."""
+    from legal_orch.batch.driver import run_batch
+
+    t0 = time.perf_counter()
+    r = run_batch(Path(src), Path(out), workers=int(workers), engine="local")
+    print(
+        json.dumps(
+            {
+                "wall_s": round(time.perf_counter() - t0, 2),
+                "total": r.total,
+                "succeeded": r.succeeded,
+                "incomplete": r.incomplete,
+                "failed": r.failed,
+                "validation_failed": r.validation_failed,
+                "worker_peak_rss_mb": sorted(r.worker_peak_rss_mb.values()),
+            }
+        )
+    )
+
+
+def stage_costs(out: Path) -> tuple[dict[str, dict[str, float]], list[int]]:
+    """Per-stage seconds per contract (mean, median, total) from the per-contract JSONs."""
+    timings, pages = [], []
+    for f in out.glob("*.json"):
+        data = json.loads(f.read_text(encoding="utf-8"))
+        timings.append(data.get("timings") or {})
+        pages.append(data["document"]["pages"])
+    stages = sorted({s for t in timings for s in t})
+    return {
+        s: {
+            "mean": round(statistics.fmean(t.get(s, 0.0) for t in timings), 4),
+            "median": round(statistics.median(t.get(s, 0.0) for t in timings), 4),
+            "total": round(sum(t.get(s, 0.0) for t in timings), 2),
+        }
+        for s in stages
+    } if timings else {}, pages
+
+
+def throughput(n: int, workers: int, max_seconds: float | None, data: Path) -> dict:
+    """Run a batch of `n` contracts; measure it against the pypdf floor of the same files."""
+    folder, origin = room(n, data)
+    unique = sorted(set(origin.values()))
+    load_start = load()
+    floor_before = pypdf_seconds(unique)
+    dd = WORK / f"data-{n}"
+    out = WORK / f"out-{n}"
+    for d in (dd, out):
+        shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(data_dir_template(), dd)
+    env = {**os.environ, "LEGAL_ORCH_DATA_DIR": str(dd)}
+    cmd = [sys.executable, __file__, "batch-child", str(folder), str(out), str(workers)]
+    t0 = time.perf_counter()
+    child = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        stdout, _ = child.communicate(timeout=max_seconds)
+        result = json.loads(stdout.strip().splitlines()[-1])
+        partial = False
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)  # the batch and its workers: resumable, by design
+        child.wait()
+        result = {"wall_s": round(time.perf_counter() - t0, 2)}
+        partial = True
+    load_end = load()
+    floor_after = pypdf_seconds(unique)
+    floor_of = {k: (floor_before[k] + floor_after[k]) / 2 for k in floor_before}
+    stages, pages = stage_costs(out)
+    done = len(pages)
+    done_names = {f.stem for f in out.glob("*.json")}
+    floor_done = sum(
+        floor_of[str(p)] for name, p in origin.items() if Path(name).stem in done_names
+    )
+    floor_room = sum(floor_of[str(p)] for p in origin.values())
+    wall = result["wall_s"]
+    per_contract_core_s = wall * workers / max(done, 1)
+    ratio = wall * workers / max(floor_done, 1e-9)
+    row = {
+        "kind": "throughput",
+        "contracts": n,
+        "workers": workers,
+        "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "load_start": load_start,
+        "load_end": load_end,
+        "partial": partial,
+        "reviewed": done,
+        "median_pages": statistics.median(pages) if pages else None,
+        "wall_s": wall,
+        "contracts_per_min": round(done / wall * 60, 1),
+        "pypdf_floor_s_reviewed": round(floor_done, 2),
+        "pypdf_floor_s_per_contract": round(floor_done / max(done, 1), 3),
+        "ratio_core_s_to_pypdf_s": round(ratio, 2),
+        "core_s_per_contract": round(per_contract_core_s, 2),
+        "stage_s_per_contract": stages,
+        **{k: v for k, v in result.items() if k != "wall_s"},
+    }
+    if partial:
+        row["extrapolated_wall_s"] = round(wall * floor_room / max(floor_done, 1e-9), 1)
+        row["note"] = (
+            f"stopped after {max_seconds:.0f} s with {done} of {n} reviewed; the whole room "
+            "extrapolated at the same ratio to its pypdf floor"
+        )
+    return row
+
+
+# -- memory -----------------------------------------------------------------------------------
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def memory(n: int, trace: int, data: Path) -> dict:
+    """One worker's memory over `n` reviews: RSS after each, growth per review, what grows."""
+    from legal_orch.review import Reviewer
+    from legal_orch.settings import Settings
+
+    folder, origin = room(n, data)
+    dd = WORK / "data-memory"
+    shutil.rmtree(dd, ignore_errors=True)
+    shutil.copytree(data_dir_template(), dd)
+    os.environ["LEGAL_ORCH_DATA_DIR"] = str(dd)
+    settings = Settings(data_dir=dd, interrupts=False, embed_threads=1)
+    reviewer = Reviewer(settings)
+    files = [folder / name for name in origin]
+    load_start = load()
+    rss, seconds = [], []
+    top: list[str] = []
+    snap0 = None
+    for i, p in enumerate(files):
+        if trace and i == len(files) - trace:
+            gc.collect()
+            tracemalloc.start(25)
+            snap0 = tracemalloc.take_snapshot()
+        t0 = time.perf_counter()
+        reviewer.review(p, fresh=True)
+        # As a batch worker does: a finished thread is never resumed.
+        reviewer.checkpointer.delete_thread(reviewer.thread_id(p))
+        seconds.append(time.perf_counter() - t0)
+        rss.append(round(rss_mb(), 1))
+    if snap0 is not None:
+        gc.collect()
+        diff = tracemalloc.take_snapshot().compare_to(snap0, "traceback")
+        top = [
+            f"{d.size_diff / 2**10:+.0f} KiB in {d.count_diff:+d} blocks: "
+            + " <- ".join(
+                f"{f.filename.split('site-packages/')[-1]}:{f.lineno}" for f in d.traceback[:4]
+            )
+            for d in diff[:15]
+        ]
+        tracemalloc.stop()
+    # Growth per review: a least-squares slope over the second half (models long loaded).
+    half = rss[len(rss) // 2 : len(rss) - trace] if trace else rss[len(rss) // 2 :]
+    slope = _slope(half)
+    return {
+        "kind": "memory",
+        "contracts": n,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "load_start": load_start,
+        "load_end": load(),
+        "rss_mb_after_first": rss[0],
+        "rss_mb_after_last_untraced": half[-1] if half else None,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "growth_mb_per_review_second_half": round(slope, 3),
+        "median_review_s": round(statistics.median(seconds), 3),
+        "traced_reviews": trace,
+        "tracemalloc_top_growth": top,
+        "rss_mb": rss,
+    }
+
+
+def _slope(ys: list[float]) -> float:
+    if len(ys) < 2:
+        return 0.0
+    xs = range(len(ys))
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def save(row: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    tag = f"{row['kind']}-{row['contracts']}"
+    (RESULTS / f"{tag}.json").write_text(json.dumps(row, indent=2) + "\n")
+    (RESULTS / "README.md").write_text(summary())
+    print(json.dumps({k: v for k, v in row.items() if k not in ("rss_mb",)}, indent=2))
+
+
+def summary() -> str:
+    rows = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))]
+    t = sorted((r for r in rows if r["kind"] == "throughput"), key=lambda r: r["contracts"])
+    m = [r for r in rows if r["kind"] == "memory"]
+    lines = [
+        "# Scale benchmarks (`benchmarks/scale.py`)",
+        "",
+        "Ratio: core-seconds of batch per second of pypdf text extraction of the same files, in",
+        "the same run (the aim, 60 contracts/min on 2 cores for CUAD-sized contracts, is ~9).",
+        "",
+        "| contracts | workers | reviewed | wall s | contracts/min | pypdf s/contract | ratio | "
+        "peak RSS per worker MB | load start-end | note |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in t:
+        rss = ", ".join(f"{x:.0f}" for x in r.get("worker_peak_rss_mb", [])) or "–"
+        note = r.get("note", "")
+        if r.get("extrapolated_wall_s"):
+            note += f"; whole room ~{r['extrapolated_wall_s'] / 60:.0f} min"
+        lines.append(
+            f"| {r['contracts']} | {r['workers']} | {r['reviewed']} | {r['wall_s']} | "
+            f"{r['contracts_per_min']} | {r['pypdf_floor_s_per_contract']} | "
+            f"{r['ratio_core_s_to_pypdf_s']} | {rss} | {r['load_start']}-{r['load_end']} | {note} |"
+        )
+    if t:
+        big = max(t, key=lambda r: r["reviewed"])
+        lines += ["", f"Stage seconds per contract ({big['contracts']}-contract room):", ""]
+        lines += ["| stage | mean | median |", "|---|---|---|"]
+        for s, v in sorted(big["stage_s_per_contract"].items(), key=lambda kv: -kv[1]["mean"]):
+            lines.append(f"| {s} | {v['mean']} | {v['median']} |")
+    for r in m:
+        lines += [
+            "",
+            f"Memory, one worker over {r['contracts']} reviews (load {r['load_start']}-"
+            f"{r['load_end']}): RSS {r['rss_mb_after_first']} MB after the first review, "
+            f"{r['rss_mb_after_last_untraced']} MB after the last untraced one, peak "
+            f"{r['peak_rss_mb']} MB; growth {r['growth_mb_per_review_second_half']} MB per review "
+            f"over the second half; median review {r['median_review_s']} s.",
+        ]
+        if r["tracemalloc_top_growth"]:
+            lines += ["", f"tracemalloc, the last {r['traced_reviews']} reviews, top growth:", ""]
+            lines += [f"- {x}" for x in r["tracemalloc_top_growth"][:10]]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "batch-child":
+        batch_child(*sys.argv[2:5])
+        return
+    ap = argparse.ArgumentParser()
+    ap.add_argument("kind", choices=["throughput", "memory", "curve"])
+    ap.add_argument("--n", type=int, default=20)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--max-seconds", type=float, default=None)
+    ap.add_argument("--sizes", default="20,200,2000")
+    ap.add_argument("--trace", type=int, default=0)
+    ap.add_argument("--data", type=Path, default=DATA)
+    args = ap.parse_args()
+    if args.kind == "memory":
+        save(memory(args.n, args.trace, args.data))
+    elif args.kind == "throughput":
+        save(throughput(args.n, args.workers, args.max_seconds, args.data))
+    else:
+        for n in map(int, args.sizes.split(",")):
+            save(throughput(n, args.workers, args.max_seconds, args.data))
+
+
+if __name__ == "__main__":
+    main()
