@@ -122,3 +122,32 @@ def test_a_review_in_a_fresh_process_loads_no_module_it_does_not_use(tmp_path):
         assert done.returncode == 0, done.stderr[-2000:]
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     assert runs[1] == {"status": "passed", "loaded": []}, runs
+
+
+def test_a_query_searched_again_is_not_encoded_again(embedder, monkeypatch):
+    """Each review searched the bank with every rule's own language, encoding it every time."""
+    from legal_orch.retrieval.embeddings import Embedder
+
+    fresh = Embedder(cache_dir=embedder.cache_dir, threads=1)
+    impl = fresh._load()
+    encoded: list[str] = []
+    real = impl.encode
+
+    def counting(texts, batch_size):
+        encoded.extend(texts)
+        return real(texts, batch_size)
+
+    monkeypatch.setattr(impl, "encode", counting)
+    first = fresh.encode(["The Reseller may terminate on notice.", "Governing law: Ontario."])
+    again = fresh.encode(["Governing law: Ontario.", "A new query", "Governing law: Ontario."])
+    assert encoded == [
+        "The Reseller may terminate on notice.",
+        "Governing law: Ontario.",
+        "A new query",
+    ]
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[2], first[1])
+    assert np.allclose(again[1], embedder.encode(["A new query"])[0], atol=1e-5)
+    sentences = [f"Sentence {i} of a contract." for i in range(20)]
+    fresh.encode(sentences)
+    fresh.encode(sentences)  # a contract's sentences are not memoised: encoded each time
+    assert encoded[3:] == sentences + sentences

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -23,6 +24,10 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 # 128 word pieces keep ~95% of contract sentences whole at twice the speed of 256.
 MAX_TOKENS = 128
+# Queries (a few texts a call) are remembered: a playbook rule's own language is searched with
+# in every review, and rules that share clause types search with the same clause text.
+MEMO_CALL = 8  # calls with at most this many texts are memoised (a contract's sentences are not)
+MEMO_SIZE = 4096  # texts kept, ~6 MB of vectors
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -107,6 +112,8 @@ class Embedder:
         self.backend = backend
         self._impl: _OnnxEncoder | _TorchEncoder | None = None
         self._lock = threading.Lock()
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     def _load(self) -> _OnnxEncoder | _TorchEncoder:
         with self._lock:
@@ -126,7 +133,24 @@ class Embedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        return self._load().encode(texts, self.batch_size)
+        if len(texts) > MEMO_CALL:
+            return self._load().encode(texts, self.batch_size)
+        with self._memo_lock:
+            known = {t: self._memo[t] for t in texts if t in self._memo}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = self._load().encode(missing, self.batch_size)
+            fresh.setflags(write=False)  # shared by every caller: nobody may change it
+            with self._memo_lock:
+                for t, v in zip(missing, fresh, strict=True):
+                    known[t] = self._memo[t] = v
+                while len(self._memo) > MEMO_SIZE:
+                    self._memo.popitem(last=False)
+        with self._memo_lock:
+            for t in known:
+                if t in self._memo:
+                    self._memo.move_to_end(t)
+        return np.stack([known[t] for t in texts])
 
 
 class _TorchEncoder:
