@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/scale.py throughput --n 20 [--workers 2] [--max-seconds S]
     .venv/bin/python benchmarks/scale.py memory --n 200 [--trace 30]
     .venv/bin/python benchmarks/scale.py curve [--sizes 20,200,2000] [--max-seconds 600]
+    .venv/bin/python benchmarks/scale.py cold --n 5 [--baseline COMMIT]
 
 Rooms are made from the CUAD test-split PDFs (never trained or tuned on): the first `n` by name,
 then the same files again under other names with a comment appended after `%%EOF`, so each copy
@@ -285,6 +286,84 @@ def _slope(ys: list[float]) -> float:
     )
 
 
+# -- cold start -------------------------------------------------------------------------------
+
+
+def baseline_root(commit: str) -> Path:
+    """A copy of the package at `commit` (git archive), importable through its own PYTHONPATH."""
+    base = WORK / f"base-{commit[:12]}"
+    if not (base / ".pyroot").is_dir():
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        links = {
+            "legal_orch": "legal_orch",
+            "legal_orch_agents": "agents",
+            "legal_orch_corpora": "corpora",
+            "legal_orch_evals": "evals",
+            "legal_orch_ui": "ui",
+        }
+        (base / ".pyroot").mkdir()
+        for name, target in links.items():
+            (base / ".pyroot" / name).symlink_to(base / target)
+    return base / ".pyroot"
+
+
+def cold_once(pyroot: Path, data_dir: Path, pdf: Path) -> dict:
+    """One `legal-orch review` process: wall seconds, CPU seconds, peak RSS, exit status."""
+    env = {**os.environ, "PYTHONPATH": str(pyroot), "LEGAL_ORCH_DATA_DIR": str(data_dir)}
+    cmd = [sys.executable, "-m", "legal_orch.cli", "review", str(pdf), "--format", "json"]
+    t0 = time.perf_counter()
+    child = subprocess.Popen(
+        [*cmd, "--fresh", "-q"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    return {
+        "wall_s": round(time.perf_counter() - t0, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "rc": os.waitstatus_to_exitcode(status),
+        "load": load(),
+    }
+
+
+def cold(runs: int, baseline: str | None, pdf: Path) -> dict:
+    """Cold `legal-orch review` processes, alternating with a baseline commit's when given."""
+    variants = {"now": ROOT / ".pyroot" if (ROOT / ".pyroot").is_dir() else ROOT}
+    if baseline:
+        variants[f"baseline {baseline[:9]}"] = baseline_root(baseline)
+    rows: dict[str, list[dict]] = {v: [] for v in variants}
+    for name, pyroot in variants.items():  # each variant's caches made once, untimed
+        dd = WORK / f"data-cold-{name.split()[0]}"
+        env = {**os.environ, "PYTHONPATH": str(pyroot), "LEGAL_ORCH_DATA_DIR": str(dd)}
+        subprocess.run([sys.executable, "-m", "legal_orch.cli", "setup", "-q"], env=env, check=True)
+        cold_once(pyroot, dd, pdf)
+    for _ in range(runs):
+        for name, pyroot in variants.items():
+            dd = WORK / f"data-cold-{name.split()[0]}"
+            rows[name].append(cold_once(pyroot, dd, pdf))
+    return {
+        "kind": "cold",
+        "contracts": runs,
+        "file": pdf.name,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "variants": {
+            name: {
+                "median_wall_s": statistics.median(r["wall_s"] for r in rs),
+                "median_cpu_s": statistics.median(r["cpu_s"] for r in rs),
+                "median_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs),
+                "loads": [r["load"] for r in rs],
+                "runs": rs,
+            }
+            for name, rs in rows.items()
+        },
+    }
+
+
 # -- output -----------------------------------------------------------------------------------
 
 
@@ -300,6 +379,7 @@ def summary() -> str:
     rows = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))]
     t = sorted((r for r in rows if r["kind"] == "throughput"), key=lambda r: r["contracts"])
     m = [r for r in rows if r["kind"] == "memory"]
+    c = [r for r in rows if r["kind"] == "cold"]
     lines = [
         "# Scale benchmarks (`benchmarks/scale.py`)",
         "",
@@ -338,6 +418,20 @@ def summary() -> str:
         if r["tracemalloc_top_growth"]:
             lines += ["", f"tracemalloc, the last {r['traced_reviews']} reviews, top growth:", ""]
             lines += [f"- {x}" for x in r["tracemalloc_top_growth"][:10]]
+    for r in c:
+        lines += [
+            "",
+            f"Cold `legal-orch review {r['file']} --format json` processes, {r['contracts']} each, "
+            "alternating (medians):",
+            "",
+            "| code | wall s | CPU s | peak RSS MB | 1-min load during the runs |",
+            "|---|---|---|---|---|",
+        ]
+        for name, v in r["variants"].items():
+            lines.append(
+                f"| {name} | {v['median_wall_s']} | {v['median_cpu_s']} | "
+                f"{v['median_peak_rss_mb']} | {min(v['loads'])}-{max(v['loads'])} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -346,7 +440,8 @@ def main() -> None:
         batch_child(*sys.argv[2:5])
         return
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["throughput", "memory", "curve"])
+    ap.add_argument("kind", choices=["throughput", "memory", "curve", "cold"])
+    ap.add_argument("--baseline", help="a commit to compare the cold start with")
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--max-seconds", type=float, default=None)
@@ -354,7 +449,9 @@ def main() -> None:
     ap.add_argument("--trace", type=int, default=0)
     ap.add_argument("--data", type=Path, default=DATA)
     args = ap.parse_args()
-    if args.kind == "memory":
+    if args.kind == "cold":
+        save(cold(args.n, args.baseline, ROOT / "corpora" / "samples" / "reseller_agreement.pdf"))
+    elif args.kind == "memory":
         save(memory(args.n, args.trace, args.data))
     elif args.kind == "throughput":
         save(throughput(args.n, args.workers, args.max_seconds, args.data))

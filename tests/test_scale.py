@@ -151,3 +151,13 @@ def test_a_query_searched_again_is_not_encoded_again(embedder, monkeypatch):
     fresh.encode(sentences)
     fresh.encode(sentences)  # a contract's sentences are not memoised: encoded each time
     assert encoded[3:] == sentences + sentences
+
+
+def test_checkpoints_commit_without_waiting_for_the_disk_and_stay_in_wal(tmp_path):
+    """FULL made each of a review's ~60 commits wait for an fsync; a kill -9 needs none of them
+    (tests/test_graph.py::test_resume_after_kill_9 resumes through the same database)."""
+    from legal_orch.graph.checkpoint import open_checkpointer
+
+    saver = open_checkpointer(tmp_path / "c.sqlite")
+    assert saver.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert saver.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
