@@ -162,16 +162,19 @@ class CompiledTrees:
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Return the model's prediction for each row of `features`."""
-        node = np.broadcast_to(self.roots, (len(features), len(self.roots))).copy()
-        rows = np.arange(len(features))[:, None]
+        n, trees = len(features), len(self.roots)
+        node = np.tile(self.roots, n)  # (row, tree) pairs, row-major
+        row = np.repeat(np.arange(n), trees)
+        active = np.arange(n * trees)
         for _ in range(self.depth):
-            leaf = self.is_leaf[node]
-            if leaf.all():
+            at = node[active]
+            inner = ~self.is_leaf[at]
+            active, at = active[inner], at[inner]  # pairs that reached a leaf stay there
+            if not len(active):
                 break
-            go_left = features[rows, self.feature[node]] <= self.threshold[node]
-            nxt = np.where(go_left, self.left[node], self.right[node])
-            node = np.where(leaf, node, nxt)
-        return self.baseline + self.value[node].sum(axis=1)
+            go_left = features[row[active], self.feature[at]] <= self.threshold[at]
+            node[active] = np.where(go_left, self.left[at], self.right[at])
+        return self.baseline + self.value[node].reshape(n, trees).sum(axis=1)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Return the trees as plain arrays (what `CompiledTrees(arrays=...)` reads back)."""
