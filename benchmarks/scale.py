@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/scale.py memory --n 200 [--trace 30]
     .venv/bin/python benchmarks/scale.py curve [--sizes 20,200,2000] [--max-seconds 600]
     .venv/bin/python benchmarks/scale.py cold --n 5 [--baseline COMMIT]
+    .venv/bin/python benchmarks/scale.py store --n 100
 
 Rooms are made from the CUAD test-split PDFs (never trained or tuned on): the first `n` by name,
 then the same files again under other names with a comment appended after `%%EOF`, so each copy
@@ -172,6 +173,11 @@ def throughput(n: int, workers: int, max_seconds: float | None, data: Path) -> d
     floor_of = {k: (floor_before[k] + floor_after[k]) / 2 for k in floor_before}
     stages, pages = stage_costs(out)
     done = len(pages)
+    from legal_orch.batch.outputs import write_summaries
+
+    t_grid = time.perf_counter()
+    write_summaries(out)  # what the end of every run redoes from all per-contract records
+    grid_s = time.perf_counter() - t_grid
     done_names = {f.stem for f in out.glob("*.json")}
     floor_done = sum(
         floor_of[str(p)] for name, p in origin.items() if Path(name).stem in done_names
@@ -198,6 +204,8 @@ def throughput(n: int, workers: int, max_seconds: float | None, data: Path) -> d
         "ratio_core_s_to_pypdf_s": round(ratio, 2),
         "core_s_per_contract": round(per_contract_core_s, 2),
         "stage_s_per_contract": stages,
+        "grid_rebuild_s": round(grid_s, 2),
+        "grid_rebuild_ms_per_contract": round(1000 * grid_s / max(done, 1), 2),
         **{k: v for k, v in result.items() if k != "wall_s"},
     }
     if partial:
@@ -286,6 +294,82 @@ def _slope(ys: list[float]) -> float:
     )
 
 
+# -- the store ----------------------------------------------------------------------------------
+
+
+def store(n: int, data: Path) -> dict:
+    """What keeping contracts for cross-contract search costs, against a `chroma run` server.
+
+    Per contract: its sentences, the seconds to embed them (the worker's cost) and to write
+    them to the server (the store's cost; vectors computed beforehand), and one search's latency.
+    Each contract is written `copies` times under other ids so the server holds many collections.
+    """
+    from legal_orch.domain import Document
+    from legal_orch.ingest.pdf import parse_pdf
+    from legal_orch.ingest.segment import segment
+    from legal_orch.retrieval.chroma_server import ChromaServer
+    from legal_orch.retrieval.embeddings import Embedder, default_embedder
+    from legal_orch.retrieval.store import Store
+    from legal_orch.settings import Settings
+
+    folder, origin = room(min(n, 20), data)
+    docs = [parse_pdf(folder / name) for name in origin]
+    segs = [segment(d) for d in docs]
+    dd = WORK / "data-store"
+    shutil.rmtree(dd, ignore_errors=True)
+    shutil.copytree(data_dir_template(), dd, ignore=shutil.ignore_patterns("chroma*"))
+    embedder = Embedder(cache_dir=default_embedder(Settings(data_dir=dd)).cache_dir, threads=1)
+    load_start = load()
+    embed_s, sentences = [], []
+    vectors = []
+    for seg in segs:
+        texts = [x.text for x in seg.sentences]
+        t0 = time.perf_counter()
+        vectors.append(embedder.encode(texts))
+        embed_s.append(time.perf_counter() - t0)
+        sentences.append(len(texts))
+    copies = max(1, n // len(docs))
+    write_s, query_s = [], []
+
+    class Given(Embedder):  # hands back the vectors computed above: time only the writes
+        def __init__(self, vecs):
+            super().__init__(cache_dir=embedder.cache_dir)
+            self.vecs = vecs
+
+        def encode(self, texts):
+            return self.vecs if len(texts) == len(self.vecs) else embedder.encode(texts)
+
+    with ChromaServer(dd / "chroma-server").start() as server:
+        settings = Settings(data_dir=dd, chroma_host=server.host, chroma_port=server.port)
+        for c in range(copies):
+            for doc, seg, vecs in zip(docs, segs, vectors, strict=True):
+                twin = Document(**{**doc.model_dump(), "sha256": f"{c:04d}{doc.sha256[4:]}"})
+                st = Store(settings, Given(vecs))
+                t0 = time.perf_counter()
+                st.index_contract(twin, seg)
+                write_s.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                st.search_contract(twin.sha256, "limitation of liability", k=5)
+                query_s.append(time.perf_counter() - t0)
+        disk = sum(f.stat().st_size for f in (dd / "chroma-server").rglob("*") if f.is_file())
+    total_sentences = sum(sentences) * copies
+    return {
+        "kind": "store",
+        "contracts": len(write_s),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "load_start": load_start,
+        "load_end": load(),
+        "median_sentences": statistics.median(sentences),
+        "embed_s_per_contract_median": round(statistics.median(embed_s), 3),
+        "embed_sentences_per_s": round(sum(sentences) / sum(embed_s), 1),
+        "write_s_per_contract_median": round(statistics.median(write_s), 3),
+        "write_s_per_contract_last_20_median": round(statistics.median(write_s[-20:]), 3),
+        "query_ms_median": round(1000 * statistics.median(query_s), 1),
+        "disk_bytes_per_sentence": round(disk / max(total_sentences, 1)),
+        "disk_mb": round(disk / 2**20, 1),
+    }
+
+
 # -- cold start -------------------------------------------------------------------------------
 
 
@@ -318,7 +402,11 @@ def cold_once(pyroot: Path, data_dir: Path, pdf: Path) -> dict:
     cmd = [sys.executable, "-m", "legal_orch.cli", "review", str(pdf), "--format", "json"]
     t0 = time.perf_counter()
     child = subprocess.Popen(
-        [*cmd, "--fresh", "-q"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*cmd, "--fresh", "-q"],
+        env=env,
+        cwd=pyroot.parent,  # `-m` puts the working directory first on sys.path
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
@@ -340,7 +428,8 @@ def cold(runs: int, baseline: str | None, pdf: Path) -> dict:
     for name, pyroot in variants.items():  # each variant's caches made once, untimed
         dd = WORK / f"data-cold-{name.split()[0]}"
         env = {**os.environ, "PYTHONPATH": str(pyroot), "LEGAL_ORCH_DATA_DIR": str(dd)}
-        subprocess.run([sys.executable, "-m", "legal_orch.cli", "setup", "-q"], env=env, check=True)
+        cmd = [sys.executable, "-m", "legal_orch.cli", "setup", "-q"]
+        subprocess.run(cmd, env=env, cwd=pyroot.parent, check=True)
         cold_once(pyroot, dd, pdf)
     for _ in range(runs):
         for name, pyroot in variants.items():
@@ -380,6 +469,7 @@ def summary() -> str:
     t = sorted((r for r in rows if r["kind"] == "throughput"), key=lambda r: r["contracts"])
     m = [r for r in rows if r["kind"] == "memory"]
     c = [r for r in rows if r["kind"] == "cold"]
+    st = [r for r in rows if r["kind"] == "store"]
     lines = [
         "# Scale benchmarks (`benchmarks/scale.py`)",
         "",
@@ -418,6 +508,17 @@ def summary() -> str:
         if r["tracemalloc_top_growth"]:
             lines += ["", f"tracemalloc, the last {r['traced_reviews']} reviews, top growth:", ""]
             lines += [f"- {x}" for x in r["tracemalloc_top_growth"][:10]]
+    for r in st:
+        lines += [
+            "",
+            f"Keeping contracts for cross-contract search ({r['contracts']} contracts written to a "
+            f"`chroma run` server, load {r['load_start']}-{r['load_end']}): median "
+            f"{r['median_sentences']} sentences a contract; embedding them "
+            f"{r['embed_s_per_contract_median']} s ({r['embed_sentences_per_s']} sentences/s, one "
+            f"thread); writing them {r['write_s_per_contract_median']} s (last 20: "
+            f"{r['write_s_per_contract_last_20_median']} s); a search {r['query_ms_median']} ms; "
+            f"{r['disk_bytes_per_sentence']} bytes on disk a sentence ({r['disk_mb']} MB).",
+        ]
     for r in c:
         lines += [
             "",
@@ -440,7 +541,7 @@ def main() -> None:
         batch_child(*sys.argv[2:5])
         return
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["throughput", "memory", "curve", "cold"])
+    ap.add_argument("kind", choices=["throughput", "memory", "curve", "cold", "store"])
     ap.add_argument("--baseline", help="a commit to compare the cold start with")
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
@@ -449,7 +550,9 @@ def main() -> None:
     ap.add_argument("--trace", type=int, default=0)
     ap.add_argument("--data", type=Path, default=DATA)
     args = ap.parse_args()
-    if args.kind == "cold":
+    if args.kind == "store":
+        save(store(args.n, args.data))
+    elif args.kind == "cold":
         save(cold(args.n, args.baseline, ROOT / "corpora" / "samples" / "reseller_agreement.pdf"))
     elif args.kind == "memory":
         save(memory(args.n, args.trace, args.data))
