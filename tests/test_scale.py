@@ -161,3 +161,17 @@ def test_checkpoints_commit_without_waiting_for_the_disk_and_stay_in_wal(tmp_pat
     saver = open_checkpointer(tmp_path / "c.sqlite")
     assert saver.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert saver.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_a_batch_starts_a_chroma_server_only_when_contracts_are_kept(tmp_path):
+    """Reviews no longer open the store; a server per batch only cost start-up and memory."""
+    from legal_orch.batch.driver import _store
+    from legal_orch.settings import Settings
+
+    plain = Settings(data_dir=tmp_path)
+    with _store(plain, "local", 2, tmp_path) as got:
+        assert got.chroma_host is None
+    assert not (tmp_path / ".chroma-server.log").exists()
+    kept = Settings(data_dir=tmp_path, index_contracts=True)
+    with _store(kept, "local", 2, tmp_path) as got:
+        assert got.chroma_host == "127.0.0.1" and got.chroma_port
