@@ -67,7 +67,9 @@ class Tfidf:
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Return the (len(texts), len(vocabulary)) l2-normalised float32 TF-IDF rows."""
-        indptr, indices, counts = [0], [], []
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        counts: list[int] = []
         get = self.index.get
         for text in texts:
             row: dict[int, int] = {}

@@ -242,15 +242,15 @@ class Reranker:
         memory = self.memory
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
-        np.savez(
-            tmp,
+        arrays: dict[str, Any] = {  # Any: numpy would read `allow_pickle` from the **
             **self._trees.arrays(),
-            features=np.asarray(json.dumps(list(FEATURES))),
-            grades=np.asarray(json.dumps(memory.grades if memory else None)),
-            memory_vectors=(
+            "features": np.asarray(json.dumps(list(FEATURES))),
+            "grades": np.asarray(json.dumps(memory.grades if memory else None)),
+            "memory_vectors": (
                 memory.vectors.astype(np.float32) if memory else np.zeros((0, 0), np.float32)
             ),
-        )
+        }
+        np.savez(tmp, **arrays)
         os.replace(tmp, path)  # atomic: workers starting together never read half a file
 
     def save(self, path: Path, **info: Any) -> None:
