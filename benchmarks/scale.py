@@ -259,7 +259,8 @@ def memory(n: int, trace: int, data: Path) -> dict:
         top = [
             f"{d.size_diff / 2**10:+.0f} KiB in {d.count_diff:+d} blocks: "
             + " <- ".join(
-                f"{f.filename.split('site-packages/')[-1]}:{f.lineno}" for f in d.traceback[:4]
+                f"{f.filename.split('site-packages/')[-1].split('wt-scale/')[-1]}:{f.lineno}"
+                for f in reversed(d.traceback[-4:])  # the allocating frame first
             )
             for d in diff[:15]
         ]
