@@ -175,3 +175,19 @@ def test_a_batch_starts_a_chroma_server_only_when_contracts_are_kept(tmp_path):
     kept = Settings(data_dir=tmp_path, index_contracts=True)
     with _store(kept, "local", 2, tmp_path) as got:
         assert got.chroma_host == "127.0.0.1" and got.chroma_port
+
+
+def test_segmenting_contracts_does_not_grow_the_shared_vocabulary(sample_doc):
+    """tracemalloc over a batch worker's reviews: spaCy interned every new word, for good."""
+    from legal_orch.domain import Document
+    from legal_orch.ingest.segment import segment, sentencizer
+
+    strings = sentencizer().vocab.strings
+    first = segment(sample_doc)
+    before = len(strings)
+    for i in range(3):  # contracts full of words never seen before
+        text = sample_doc.text.replace("Reseller", f"Zyxw{i}qv").replace("Agreement", f"Qq{i}rk")
+        other = Document(**{**sample_doc.model_dump(), "text": text, "sha256": f"{i:064d}"})
+        assert len(segment(other).sentences) == len(first.sentences)
+    assert len(strings) == before
+    assert segment(sample_doc) == first  # the same cut, before and after
