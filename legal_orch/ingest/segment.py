@@ -154,11 +154,11 @@ def segment(doc: Document) -> Segmentation:
     # a review, without end, in a batch worker. A memory zone forgets them once the sentences
     # are read (nothing below keeps a spaCy object); one zone at a time per pipeline.
     with _ZONE, nlp.memory_zone():
-        bounds = [
+        spans = [
             [(sent.start_char, sent.end_char) for sent in sdoc.sents]
             for sdoc in nlp.pipe(text[s:e] for s, e, _, _ in blocks)
         ]
-    for (s, e, number, head), sents in zip(blocks, bounds, strict=True):
+    for (s, e, number, head), sents in zip(blocks, spans, strict=True):
         clause = Segment(
             id=next_id, kind="clause", start=s, end=e, text=text[s:e], number=number, heading=head
         )
