@@ -299,27 +299,37 @@ def setup(quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None
 
 
 @app.command()
-def ui(port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501) -> None:
-    """Start the Streamlit app."""
-    import subprocess
-
+def ui(
+    port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501,
+    address: Annotated[
+        str, typer.Option(help="Address to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    remote: Annotated[
+        bool, typer.Option(help="Allow an --address other machines reach (needs --secrets).")
+    ] = False,
+    secrets: Annotated[
+        Path | None,
+        typer.Option(help="Streamlit secrets file with an [auth] table: the login (OIDC)."),
+    ] = None,
+) -> None:
+    """Start the Streamlit app (on 127.0.0.1 unless --remote with a login)."""
     from legal_orch_ui import APP_PATH
 
-    raise typer.Exit(
-        subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(APP_PATH),
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-            ]
+    from legal_orch.errors import SettingsError
+    from legal_orch.serve import streamlit_command
+
+    _settings()  # a bad LEGAL_ORCH_* value is one line here, not a traceback in the app
+    try:
+        command = streamlit_command(
+            APP_PATH, address=address, port=port, remote=remote, secrets=secrets
         )
-    )
+    except SettingsError as e:
+        err(str(e))
+        raise typer.Exit(EXIT_USAGE) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the server: stopping this command (Ctrl-C, kill) stops Streamlit, no orphan left.
+    os.execv(command[0], command)
 
 
 class BatchEngine(StrEnum):

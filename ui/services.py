@@ -21,20 +21,24 @@ from legal_orch_ui.uploads import new_upload_dir, safe_name, save_upload
 from legal_orch.cli import SHARED_DATA
 from legal_orch.decisions import DecisionStore
 from legal_orch.domain import Document
-from legal_orch.errors import LegalOrchError
+from legal_orch.errors import LegalOrchError, SettingsError
 from legal_orch.ingest import parse as parse_document
 from legal_orch.playbook import Playbook, builtin_playbooks, load_playbook, parse_playbook
 from legal_orch.reports.report import ReviewReport
 from legal_orch.review import Paused, Reviewer
-from legal_orch.settings import Settings
+from legal_orch.settings import Settings, load_settings
 
 log = logging.getLogger("legal_orch.ui")
 
 
 def settings() -> Settings:
-    """Read the settings once per browser session (environment, `LEGAL_ORCH_*`)."""
+    """Read the settings once per browser session; a bad `LEGAL_ORCH_*` value stops the page."""
     if "settings" not in st.session_state:
-        st.session_state["settings"] = Settings()
+        try:
+            st.session_state["settings"] = load_settings()
+        except SettingsError as e:
+            st.error(f"A setting cannot be used: {e}")
+            st.stop()
     return st.session_state["settings"]
 
 
@@ -188,6 +192,17 @@ def run_batch(
     return run(
         source, out, workers=workers, playbook=playbook, settings=settings, on_progress=on_progress
     )
+
+
+def batch_folders(settings: Settings) -> list[Path]:
+    """Folders the Batch page may read from and write to: the operator's, and the app's own."""
+    return [settings.data_dir / "batches", *settings.batch_folders]
+
+
+def within_folders(path: Path, folders: list[Path]) -> Path | None:
+    """Return `path` resolved (links followed) if it lies in one of `folders`, else None."""
+    real = path.expanduser().resolve()
+    return real if any(real.is_relative_to(f.expanduser().resolve()) for f in folders) else None
 
 
 def stamp() -> str:

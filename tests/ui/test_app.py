@@ -250,6 +250,8 @@ def _progress(done, total, failed=0, current=""):
 @pytest.fixture
 def fake_batch(monkeypatch, data_dir):
     calls = []
+    # The Batch page reads and writes only under configured folders: here, the test's own.
+    monkeypatch.setenv("LEGAL_ORCH_BATCH_FOLDERS", str(data_dir.parent))
 
     def run(source, out, *, workers, playbook, settings, on_progress):
         calls.append({"source": source, "out": out, "workers": workers, "playbook": playbook})
