@@ -23,6 +23,7 @@ from legal_orch.decisions import DecisionStore
 from legal_orch.domain import Document
 from legal_orch.errors import LegalOrchError, SettingsError
 from legal_orch.ingest import parse as parse_document
+from legal_orch.ingest.limits import ReadLimits
 from legal_orch.playbook import Playbook, builtin_playbooks, load_playbook, parse_playbook
 from legal_orch.reports.report import ReviewReport
 from legal_orch.review import Paused, Reviewer
@@ -118,6 +119,7 @@ def prepare_upload(
             max_file_mb=settings.max_file_mb,
             ocr=ocr,
             ocr_timeout=settings.ocr_timeout,
+            limits=ReadLimits(settings.parse_timeout, settings.parse_memory_mb),
         )
     except LegalOrchError as e:
         entry.error = str(e)

@@ -125,6 +125,12 @@ def parse_pdf(path: str | Path, *, max_pages: int = 500, max_file_mb: float = 10
             text = clean_text(page.extract_text() or "")
         except DependencyError as e:
             raise EncryptedPdfError(shown, _NEEDS_AES) from e
+        except LimitReachedError as e:
+            raise TooLargeError(
+                shown, f"page {i} expands past the reading limits (a crafted PDF?)"
+            ) from e
+        except MemoryError:
+            raise  # over the memory limit (legal_orch.ingest.limits), not a corrupt file
         except Exception as e:  # noqa: BLE001 - pypdf raises many types on broken streams
             raise CorruptPdfError(shown, f"corrupt page {i} ({type(e).__name__})") from e
         if parts:
