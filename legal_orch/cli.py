@@ -376,6 +376,12 @@ def batch(
     ocr: Annotated[
         bool, typer.Option(help="Read scanned PDFs with OCR (time limit: LEGAL_ORCH_OCR_TIMEOUT).")
     ] = True,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Write into an output folder that holds other files (never changed or deleted)."
+        ),
+    ] = False,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
@@ -396,6 +402,7 @@ def batch(
                 on_progress=show,
                 for_role=for_role,
                 timeout_per_file=timeout_per_file,
+                force=force,
             )
     except LegalOrchError as e:
         err(str(e))

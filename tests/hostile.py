@@ -97,6 +97,7 @@ CONTRACT = [
     "1. Term. This Agreement starts on the Effective Date and runs for two years.",
     "2. Payment. The Customer shall pay each invoice within thirty days of receipt.",
     "3. Governing Law. This Agreement is governed by the laws of the State of New York.",
+    "4. Termination. Either party may terminate this Agreement on ninety days written notice.",
 ]
 HIDDEN = "The Supplier's total liability is unlimited and the Customer may terminate at any time."
 
@@ -163,7 +164,9 @@ def long_name_zip() -> bytes:
 
 def clash_zip() -> bytes:
     """A file `deals` and a folder `deals/` holding a contract."""
-    return zip_bytes([("deals", b"plain file"), ("deals/a.pdf", contract_pdf())])
+    return zip_bytes(
+        [("ok.pdf", contract_pdf()), ("deals", b"plain file"), ("deals/a.pdf", contract_pdf())]
+    )
 
 
 def encrypted_member_zip() -> bytes:

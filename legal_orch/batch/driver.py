@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from legal_orch.batch.inputs import BatchInput, find_inputs
-from legal_orch.batch.outputs import done_sha256, write_error, write_review, write_summaries
+from legal_orch.batch.manifest import SUMMARIES, strangers
+from legal_orch.batch.outputs import (
+    done_sha256,
+    stranger_output,
+    write_error,
+    write_review,
+    write_summaries,
+)
 from legal_orch.batch.worker import Job, Outcome
 from legal_orch.errors import CheckpointError, InputError, LegalOrchError
 from legal_orch.ingest import check_input as check_file
@@ -140,6 +147,12 @@ def _record(outcome: Outcome, group: list[BatchInput], out: Path, tracker: _Trac
     """Write one outcome for every input with that content, then report progress."""
     report = load_report(outcome.report_json) if outcome.report_json else None
     for item in group:
+        taken = stranger_output(out, item.name)
+        if report is not None and taken:
+            msg = f"{item.relpath}: reviewed, but {taken} in the output folder is not this tool's; left as it is"
+            write_error(out, item.name, item.relpath, outcome.sha256, "output_exists", msg)
+            tracker.tick(item.relpath, failed=True)
+            continue
         if report is not None:
             write_review(out, item.name, item.relpath, report)
         else:
@@ -225,6 +238,26 @@ def _check_checkpoints(settings: Settings) -> None:
         ) from e
 
 
+def check_out(source: Path, out: Path, force: bool) -> None:
+    """Refuse an output folder that is the source, or holds files this tool did not write."""
+    if out.exists() and not out.is_dir():
+        raise BatchUsageError(f"--out {out}: is a file; give a folder")
+    if source.is_dir() and out.resolve() == source.resolve():
+        raise BatchUsageError(f"--out {out}: is the folder being reviewed; give another folder")
+    others = strangers(out)
+    fixed = [n for n in others if n in SUMMARIES]
+    if fixed:
+        raise BatchUsageError(
+            f"--out {out}: holds {', '.join(fixed)}, not written by this tool; give another folder"
+        )
+    if others and not force:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise BatchUsageError(
+            f"--out {out}: holds files this tool did not write ({shown}); give an empty folder, "
+            "or --force to write beside them (they are never changed or deleted)"
+        )
+
+
 def run_batch(
     source: Path,
     out: Path,
@@ -237,6 +270,7 @@ def run_batch(
     on_progress: Callable[[BatchProgress], None] | None = None,
     for_role: str | None = None,
     timeout_per_file: float | None = None,
+    force: bool = False,
 ) -> BatchResult:
     """Review every PDF under `source` (a folder or a .zip) into `out`, resuming earlier runs.
 
@@ -255,10 +289,11 @@ def run_batch(
     load_playbook(playbook or settings.playbook)
     _check_checkpoints(settings)
     t0 = time.monotonic()
-    if out.exists() and not out.is_dir():
-        raise BatchUsageError(f"--out {out}: is a file; give a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    inputs = find_inputs(Path(source), out)
+    check_out(Path(source), out, force)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    inputs = find_inputs(
+        Path(source), out, max_file_mb=settings.max_file_mb, max_zip_mb=settings.max_zip_mb
+    )
     tracker = _Tracker(total=len(inputs), on_progress=on_progress)
     todo = _plan(inputs, out, tracker, settings.max_file_mb)
     skipped = tracker.done - tracker.failed
