@@ -385,11 +385,14 @@ def batch(
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
-    from legal_orch.batch.driver import run_batch
+    from legal_orch.batch.driver import machine_workers, run_batch
     from legal_orch.errors import LegalOrchError
 
     try:
         settings = _settings(chroma_host=chroma_host, chroma_port=chroma_port, ocr=ocr)
+        most, why = machine_workers(settings)
+        if workers > most and not ray_address:
+            err(f"warning: --workers {workers}: this machine holds {most} ({why}); using {most}")
         with progress_bar(quiet) as show:
             result = run_batch(
                 source,

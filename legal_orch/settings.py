@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     max_zip_mb: float = 2048.0  # bytes a batch zip may expand to, all members together
     # Checkpoints of finished reviews older than this many days are deleted (0: at once).
     keep_checkpoints_days: float = 7.0
+    # Memory one batch worker holds at its peak: 1.6-2.0 GB measured (benchmarks/results/
+    # batch.json); --workers is capped at the cores and at free memory divided by this.
+    worker_memory_mb: int = 2048
 
     @field_validator(
         "max_pages",
@@ -81,6 +84,7 @@ class Settings(BaseSettings):
         "parse_timeout",
         "parse_memory_mb",
         "max_zip_mb",
+        "worker_memory_mb",
     )
     @classmethod
     def _positive(cls, v: float) -> float:

@@ -147,3 +147,27 @@ def test_zip_members_are_extracted_private(tmp_path):
         zf.writestr("deals/a.pdf", hostile.contract_pdf())
     extract_zip(z, tmp_path / "x")
     assert (tmp_path / "x" / "deals").stat().st_mode & 0o077 == 0
+
+
+def test_workers_are_capped_at_what_the_machine_holds(tmp_path, monkeypatch):
+    import os
+
+    from legal_orch.batch import driver
+    from legal_orch.settings import Settings
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(driver, "_available_mb", lambda: 5000.0)
+    most, why = driver.machine_workers(Settings(worker_memory_mb=2048))
+    assert most == 2 and "2 core(s), 4.9 GB free" in why
+    monkeypatch.setattr(driver, "_available_mb", lambda: 3000.0)
+    assert driver.machine_workers(Settings(worker_memory_mb=2048))[0] == 1
+    monkeypatch.setattr(driver, "_available_mb", lambda: 100.0)
+    assert driver.machine_workers(Settings())[0] == 1  # always at least one
+
+    from legal_orch.cli import app
+
+    room, out = tmp_path / "room", tmp_path / "out"
+    room.mkdir()
+    (room / "notes.txt").write_text("x")
+    res = CliRunner().invoke(app, ["batch", str(room), "--out", str(out), "--workers", "6", "-q"])
+    assert "warning: --workers 6: this machine holds 1" in res.stderr

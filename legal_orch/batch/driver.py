@@ -238,6 +238,33 @@ def _check_checkpoints(settings: Settings) -> None:
         ) from e
 
 
+def _available_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 1024**2
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def machine_workers(settings: Settings) -> tuple[int, str]:
+    """The most local workers this machine holds (its cores, its free memory), and why."""
+    cores = os.cpu_count() or 1
+    free = _available_mb()
+    by_memory = int(free // settings.worker_memory_mb) if free is not None else cores
+    most = max(1, min(cores, by_memory))
+    free_text = f"{free / 1024:.1f} GB free" if free is not None else "free memory unknown"
+    why = (
+        f"{cores} core(s), {free_text}, about {settings.worker_memory_mb / 1024:.1f} GB a worker "
+        "(LEGAL_ORCH_WORKER_MEMORY_MB)"
+    )
+    return most, why
+
+
 def check_out(source: Path, out: Path, force: bool) -> None:
     """Refuse an output folder that is the source, or holds files this tool did not write."""
     if out.exists() and not out.is_dir():
@@ -280,6 +307,8 @@ def run_batch(
     from legal_orch.playbook import load_playbook
 
     _check_usage(workers, engine, ray_address, settings, timeout_per_file)
+    if not ray_address:  # on this machine: no more workers than it holds
+        workers = min(workers, machine_workers(settings or Settings())[0])
     # Batches never pause for a lawyer; a bad playbook fails here, once, not in every worker.
     # Workers share the machine's cores: an encoder each with every core would only contend.
     threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
