@@ -9,7 +9,9 @@ from __future__ import annotations
 import bisect
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from legal_orch.redact import scrub
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
@@ -310,6 +312,12 @@ class AgentFailure(BaseModel):
     stage: str
     subtask_id: str | None = None
     error: str
+
+    @field_validator("error")
+    @classmethod
+    def _no_credentials(cls, v: str) -> str:
+        # A provider's error may echo the key it was sent; the failure is stored and shown.
+        return scrub(v)
 
 
 class ValidationCheck(BaseModel):
