@@ -33,6 +33,15 @@ class Page(BaseModel):
     end: int
 
 
+class HiddenText(BaseModel):
+    """Text in the file a reader cannot see; left out of the text the review reads."""
+
+    page: int
+    why: str  # "white on white", "placed off the page", "too small to read", ...
+    chars: int
+    preview: str  # its first words, for the lawyer to see what was hidden
+
+
 class Document(BaseModel):
     """One parsed contract: the whole text plus each page's character range."""
 
@@ -43,6 +52,7 @@ class Document(BaseModel):
     pages: list[Page]  # for a Word file, its paragraphs (citations then name paragraphs)
     kind: Literal["pdf", "docx"] = "pdf"
     source: Literal["text", "ocr"] = "text"  # "ocr": the text was read from page images
+    hidden: list[HiddenText] = Field(default_factory=list)  # blanked out of `text`
 
     @property
     def unit(self) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
-from legal_orch.domain import Document, Page
+from legal_orch.domain import Document, HiddenText, Page
 from legal_orch.errors import (
     CorruptPdfError,
     EmptyPdfError,
@@ -20,6 +20,7 @@ from legal_orch.errors import (
     NoTextLayerError,
     TooLargeError,
 )
+from legal_orch.ingest.hidden import scan_page
 
 PAGE_BREAK = "\n\n"
 # A page with fewer word characters than this is treated as having no text layer.
@@ -119,10 +120,13 @@ def parse_pdf(path: str | Path, *, max_pages: int = 500, max_file_mb: float = 10
         raise TooLargeError(shown, f"{n_pages} pages, over the {max_pages}-page limit")
     parts: list[str] = []
     pages: list[Page] = []
+    hidden: list[HiddenText] = []
     pos = 0
     for i, page in enumerate(reader.pages, start=1):
         try:
-            text = clean_text(page.extract_text() or "")
+            raw, runs = scan_page(page)
+            text = clean_text(raw)
+            hidden += _hidden(i, runs)
         except DependencyError as e:
             raise EncryptedPdfError(shown, _NEEDS_AES) from e
         except LimitReachedError as e:
@@ -142,4 +146,19 @@ def parse_pdf(path: str | Path, *, max_pages: int = 500, max_file_mb: float = 10
     text = "".join(parts)
     if sum(ch.isalnum() for ch in text) < MIN_TEXT_CHARS:
         raise NoTextLayerError(shown, f"no text layer ({n_pages} page(s), scanned or image-only?)")
-    return Document(path=str(path), name=shown, sha256=sha256_file(path), text=text, pages=pages)
+    return Document(
+        path=str(path), name=shown, sha256=sha256_file(path), text=text, pages=pages, hidden=hidden
+    )
+
+
+def _hidden(page: int, runs: list[tuple[str, str]]) -> list[HiddenText]:
+    """One record per page and reason, with the first words of what was hidden."""
+    by_why: dict[str, list[str]] = {}
+    for text, why in runs:
+        by_why.setdefault(why, []).append(text)
+    out = []
+    for why, texts in by_why.items():
+        joined = " ".join(" ".join(texts).split())
+        preview = joined if len(joined) <= 120 else joined[:119] + "…"
+        out.append(HiddenText(page=page, why=why, chars=len(joined), preview=clean_text(preview)))
+    return out

@@ -15,6 +15,7 @@ from legal_orch.domain import (
     Clause,
     ClientSide,
     Finding,
+    HiddenText,
     KeyTerms,
     Validation,
     ValidationCheck,
@@ -29,6 +30,7 @@ class DocumentInfo(BaseModel):
     pages: int  # pages of a PDF; paragraphs of a Word file
     kind: Literal["pdf", "docx"] = "pdf"
     source: Literal["text", "ocr"] = "text"
+    hidden: list[HiddenText] = Field(default_factory=list)  # left out: a reader cannot see it
 
     @property
     def unit(self) -> str:
@@ -77,6 +79,7 @@ def from_state(output: dict[str, Any], playbook_name: str, rule_order: list[str]
             pages=len(doc.pages),
             kind=doc.kind,
             source=doc.source,
+            hidden=doc.hidden,
         ),
         playbook=playbook_name,
         key_terms=deal.key_terms if deal else KeyTerms(),
@@ -89,6 +92,28 @@ def from_state(output: dict[str, Any], playbook_name: str, rule_order: list[str]
         timings={k: round(v, 3) for k, v in output.get("timings", {}).items()},
         costs=summarize(output.get("costs", [])),
     )
+
+
+_MD_ACTIVE = str.maketrans({"[": "\\[", "]": "\\]", "`": "\\`", "*": "\\*"})
+
+
+def hidden_lines(d: DocumentInfo) -> list[str]:
+    """Say what text the file holds that a reader cannot see (left out of the review)."""
+    return [
+        f"Text a reader cannot see, left out of this review: {d.unit}{h.page}, {h.why} "
+        f"({h.chars} characters): “{h.preview}”"
+        for h in d.hidden
+    ]
+
+
+def _md(text: str) -> str:
+    """Contract or model text made inert in Markdown: no HTML (a <script>), no link or image
+    (`[x](javascript:...)`, `![](https://tracker)`), no code or emphasis of its own."""
+    return html.escape(text, quote=False).translate(_MD_ACTIVE)
+
+
+def _mdq(text: str, limit: int = 400) -> str:
+    return _md(_md_quote(text, limit))
 
 
 def _md_quote(text: str, limit: int = 400) -> str:
@@ -108,15 +133,16 @@ def to_markdown(report: ReviewReport) -> str:
     d, v = report.document, report.validation
     counts = report.severity_counts()
     lines = [
-        f"# Contract review: {d.name}",
+        f"# Contract review: {_md(d.name)}",
         "",
         f"- {'Paragraphs' if d.kind == 'docx' else 'Pages'}: {d.pages} · SHA-256: "
-        f"`{d.sha256[:16]}…` · Playbook: {report.playbook}"
+        f"`{d.sha256[:16]}…` · Playbook: {_md(report.playbook)}"
         + (" · text read by OCR from page images" if d.source == "ocr" else ""),
         f"- Validation: **{v.status}** (confidence {v.confidence:.2f}){_sent_line(v)}",
         "- Risks: " + ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES)),
         f"- {side_line(report.client)}",
         f"- Cost: {cost_line(report.costs)}",
+        *[f"- **{_md(line)}**" for line in hidden_lines(d)],
         "",
         "## Key terms",
         "",
@@ -126,11 +152,11 @@ def to_markdown(report: ReviewReport) -> str:
         lines += ["| Term | Value | Where |", "|---|---|---|"]
         for r in rows:
             where = (
-                f"{d.unit}{r.citations[0].page} “{_md_quote(r.citations[0].quote, 120)}”"
+                f"{d.unit}{r.citations[0].page} “{_mdq(r.citations[0].quote, 120)}”"
                 if r.citations
                 else ""
             )
-            lines.append(f"| {r.label} | {_cell(r.value)} | {_cell(where)} |")
+            lines.append(f"| {r.label} | {_cell(_md(r.value))} | {_cell(where)} |")
     else:
         lines.append("No key terms were read.")
     if report.key_terms.obligations:
@@ -138,7 +164,9 @@ def to_markdown(report: ReviewReport) -> str:
         lines += ["| Who | Must | By when | Where |", "|---|---|---|---|"]
         for o in report.key_terms.obligations:
             where = f"{d.unit}{o.citation.page}"
-            lines.append(f"| {o.party} | {_cell(o.action)} | {_cell(o.due)} | {where} |")
+            lines.append(
+                f"| {_cell(_md(o.party))} | {_cell(_md(o.action))} | {_cell(_md(o.due))} | {where} |"
+            )
     lines += ["", "## Findings", ""]
     for f in _sorted_findings(report):
         lines += _md_finding(f, d.unit)
@@ -149,16 +177,17 @@ def to_markdown(report: ReviewReport) -> str:
         "|---|---|---|---|---|",
     ]
     for c in _shown_clauses(report):
-        text = _cell(_md_quote(c.text, 160))
+        text = _cell(_mdq(c.text, 160))
         lines.append(
-            f"| {c.category} | {_cell(c.answer or '')} | {c.page} | {c.confidence:.2f} | {text} |"
+            f"| {c.category} | {_cell(_md(c.answer or ''))} | {c.page} | {c.confidence:.2f} | {text} |"
         )
     lines += ["", "## Validation", ""]
-    lines += [f"- {c.name}: {check_word(v, c)} — {c.detail}" for c in v.checks]
+    lines += [f"- {c.name}: {check_word(v, c)} — {_md(c.detail)}" for c in v.checks]
     if report.failures:
         lines += ["", "## Agent failures (review incomplete)", ""]
         lines += [
-            f"- {f.agent} at {f.stage} ({f.subtask_id or '-'}): {f.error}" for f in report.failures
+            f"- {f.agent} at {f.stage} ({f.subtask_id or '-'}): {_md(f.error)}"
+            for f in report.failures
         ]
     return "\n".join(lines) + "\n"
 
@@ -200,31 +229,31 @@ def _cell(text: str) -> str:
 
 def _md_finding(f: Finding, unit: str = "p.") -> list[str]:
     status = f.status.replace("_", " ")
-    out = [f"### [{f.severity.upper()}] {f.title} — {status}", "", f.explanation, ""]
+    out = [f"### [{f.severity.upper()}] {_md(f.title)} — {status}", "", _md(f.explanation), ""]
     if f.burdens or f.benefits:
         if f.burdens and f.burdens == f.benefits:
-            out += [f"*Binds and favours:* {f.burdens}", ""]
+            out += [f"*Binds and favours:* {_md(f.burdens)}", ""]
         else:
-            out += [f"*Binds:* {f.burdens or '-'} · *favours:* {f.benefits or '-'}", ""]
-    out += [f"*For the lawyer:* {n}" for n in f.notes] + ([""] if f.notes else [])
+            out += [f"*Binds:* {_md(f.burdens or '-')} · *favours:* {_md(f.benefits or '-')}", ""]
+    out += [f"*For the lawyer:* {_md(n)}" for n in f.notes] + ([""] if f.notes else [])
     for c in f.citations:
-        out.append(f"> {unit}{c.page} [{c.start}:{c.end}] “{_md_quote(c.quote)}”")
+        out.append(f"> {unit}{c.page} [{c.start}:{c.end}] “{_mdq(c.quote)}”")
     if f.citations:
         out.append("")
     if f.comparison:
-        out += [f"*Precedents:* {f.comparison}", ""]
+        out += [f"*Precedents:* {_md(f.comparison)}", ""]
     for p in f.precedents:
         stars = f", rated {p.rating} of 5" if p.rating else ""
         out.append(
-            f"- precedent ({p.category or '-'}, {p.source}{stars}): “{_md_quote(p.text, 200)}”"
+            f"- precedent ({_md(p.category or '-')}, {_md(p.source)}{stars}): “{_mdq(p.text, 200)}”"
         )
     if f.precedents:
         out.append("")
     if f.recommendation:
         r = f.recommendation
-        out += [f"**Recommendation: {r.action}.** {r.rationale}", ""]
+        out += [f"**Recommendation: {r.action}.** {_md(r.rationale)}", ""]
         if r.fallback_language:
-            out += [f"*Fallback language:* {r.fallback_language}", ""]
+            out += [f"*Fallback language:* {_md(r.fallback_language)}", ""]
     return out
 
 
@@ -251,6 +280,7 @@ def to_html(report: ReviewReport) -> str:
         + "</p>"
     )
     body.append(f"<p>{e(side_line(report.client))}</p><p>Cost: {e(cost_line(report.costs))}</p>")
+    body += [f"<p><b>{e(line)}</b></p>" for line in hidden_lines(report.document)]
     body.append("<h2>Key terms</h2>")
     rows = key_term_rows(report.key_terms)
     if rows:
