@@ -9,6 +9,7 @@ from legal_orch_ui.views import (
     StageTracker,
     categories_of,
     finding_rows,
+    md_text,
     page_html,
     select_findings,
     summary_line,
@@ -120,13 +121,16 @@ store = services.decisions(settings)
 
 def answer_pause(entry: services.Entry, paused: Paused) -> None:
     q = paused.question
-    st.warning(f"**{entry.name}: the review is paused for your decision.** {q.get('question', '')}")
+    st.warning(
+        f"**{md_text(entry.name)}: the review is paused for your decision.** "
+        f"{md_text(q.get('question', ''))}"
+    )
     with st.form(key=f"pause-{paused.thread_id}"):
         answers = {}
         for f in q.get("findings", []):
             st.markdown(
-                f"**[{f['severity'].upper()}] {f['title']}** (confidence {f['confidence']:.2f}): "
-                f"{f['explanation']}"
+                f"**[{f['severity'].upper()}] {md_text(f['title'])}** "
+                f"(confidence {f['confidence']:.2f}): {md_text(f['explanation'])}"
             )
             answers[f["rule_id"]] = st.radio(
                 "Decision", ["accept", "reject"], horizontal=True, key=f"pause-{f['rule_id']}"
@@ -209,11 +213,11 @@ def decision_form(report: ReviewReport, f: Finding) -> None:
 
 
 def show_finding(report: ReviewReport, f: Finding, decision: str) -> None:
-    label = f"[{f.severity.upper()}] {f.title} — {f.status}" + (
+    label = f"\\[{f.severity.upper()}\\] {md_text(f.title)} — {f.status}" + (
         f" · {decision}" if decision else ""
     )
     with st.expander(label):
-        st.markdown(f.explanation)
+        st.markdown(md_text(f.explanation))
         st.caption(
             f"Rule `{f.rule_id}` · categories: {', '.join(f.categories) or '-'} · "
             f"confidence {f.confidence:.2f} · agent {f.agent or '-'}"
@@ -229,17 +233,17 @@ def show_finding(report: ReviewReport, f: Finding, decision: str) -> None:
                 st.html(page_html(entry.doc, c))
         with prec:
             if f.comparison:
-                st.markdown(f.comparison)
+                st.markdown(md_text(f.comparison))
             for p in f.precedents:
                 stars = f" · rated {p.rating} of 5 by ACORD's lawyers" if p.rating else ""
-                st.markdown(f"**{p.category or '-'}** · {p.source}{stars}")
+                st.markdown(f"**{md_text(p.category or '-')}** · {md_text(p.source)}{stars}")
                 st.text(p.text)
             if not (f.comparison or f.precedents):
                 st.write("No precedents retrieved for this finding.")
         with rec:
             if f.recommendation:
                 r = f.recommendation
-                st.markdown(f"**{r.action.capitalize()}.** {r.rationale}")
+                st.markdown(f"**{r.action.capitalize()}.** {md_text(r.rationale)}")
                 if r.fallback_language:
                     st.caption("Fallback language")
                     st.text(r.fallback_language)
@@ -303,11 +307,11 @@ def show_report(report: ReviewReport) -> None:
     if report.failures:
         st.warning(
             "Review incomplete: "
-            + "; ".join(f"{x.agent} at {x.stage}: {x.error}" for x in report.failures)
+            + "; ".join(md_text(f"{x.agent} at {x.stage}: {x.error}") for x in report.failures)
         )
     failed = [c for c in v.checks if c.status == "failed"]
     if failed:
-        st.warning("Validation: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
+        st.warning("Validation: " + md_text("; ".join(f"{c.name}: {c.detail}" for c in failed)))
 
     show_key_terms(report)
     latest = store.latest(report.document.sha256)

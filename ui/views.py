@@ -6,6 +6,7 @@ No Streamlit here, so each is tested directly; the pages only lay out what these
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,15 @@ _PAGE_STYLE = (
     "white-space:pre-wrap;font-family:Georgia,serif;font-size:.85em;line-height:1.45;"
     "max-height:40em;overflow-y:auto;border:1px solid #ddd;border-radius:4px;padding:.75em"
 )
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>!|~:$])")
+
+
+def md_text(text: str) -> str:
+    """Contract or model text shown through st.markdown as written: its own links, images,
+    emphasis, colour directives (:red[...]) and formulas ($...$) are not acted on."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def page_html(doc: Document, c: Citation, *, before: int = 600) -> str:

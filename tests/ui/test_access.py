@@ -88,3 +88,13 @@ def test_a_link_out_of_an_allowed_folder_is_outside_it(tmp_path):
     assert within_folders(room / "a", [room]) == (room / "a").resolve()
     assert within_folders(room / "escape", [room]) is None
     assert within_folders(room / ".." / "x", [room]) is None
+
+
+def test_contract_text_shown_through_markdown_plants_no_link_or_image():
+    from legal_orch_ui.views import md_text
+    from markdown_it import MarkdownIt
+
+    planted = "[Sign here](https://evil.example) ![](https://tracker.example/p.png) <b>x</b> $$x$$"
+    html = MarkdownIt("commonmark").render(md_text(planted))
+    assert "<a " not in html and "<img" not in html and "<b>" not in html
+    assert "Sign here" in html and "tracker.example" in html  # still shown, as words
