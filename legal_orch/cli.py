@@ -39,6 +39,14 @@ EXIT_VALIDATION_FAILED = 5
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+@app.callback()
+def _private() -> None:
+    """Offline-first contract review."""
+    # Everything the tool writes (checkpoints, stores, uploads, reviews) holds clients'
+    # contracts: readable by this user only.
+    os.umask(0o077)
+
+
 class Fmt(StrEnum):
     md = "md"
     json = "json"
@@ -441,6 +449,30 @@ def batch(
     if result.validation_failed:
         err(f"{result.validation_failed} review(s) failed validation: see {result.summary_csv}")
         raise typer.Exit(EXIT_VALIDATION_FAILED)
+
+
+@app.command()
+def purge(
+    contract: Annotated[
+        str, typer.Argument(help="The contract's SHA-256 (as in a review), or the file itself.")
+    ],
+) -> None:
+    """Remove every trace of one contract: checkpoints, search index, decisions, cached answers,
+    uploads and the app's batch reviews. Reviews you wrote elsewhere (--out) are yours to delete."""
+    from legal_orch.errors import LegalOrchError
+    from legal_orch.retention import contract_hash
+    from legal_orch.retention import purge as purge_contract
+
+    try:
+        sha = contract_hash(contract)
+        removed = purge_contract(_settings(), sha)
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(EXIT_USAGE) from None
+    for line in removed:
+        print(line)
+    if not removed:
+        print(f"nothing of contract {sha[:16]}… is held here")
 
 
 def _data(path: Path | None, sub: str) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
-from legal_orch_ui.uploads import new_upload_dir, safe_name, save_upload
+from legal_orch_ui.uploads import SessionUploads, new_upload_dir, safe_name, save_upload
 
 from legal_orch.cli import SHARED_DATA
 from legal_orch.decisions import DecisionStore
@@ -45,9 +45,10 @@ def settings() -> Settings:
 
 def upload_dir() -> Path:
     """This session's private folder for uploaded files."""
-    if "upload_dir" not in st.session_state:
-        st.session_state["upload_dir"] = new_upload_dir(settings())
-    return st.session_state["upload_dir"]
+    if "uploads" not in st.session_state:
+        st.session_state["uploads"] = SessionUploads(new_upload_dir(settings()))
+    folder: SessionUploads = st.session_state["uploads"]
+    return folder.path
 
 
 def playbooks() -> list[str]:

@@ -19,6 +19,7 @@ CHECKPOINT_TYPES = [
     ("legal_orch.domain", name)
     for name in (
         "Document",
+        "HiddenText",
         "Page",
         "Segment",
         "DefinedTerm",
