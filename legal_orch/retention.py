@@ -1,5 +1,5 @@
-"""What the tool keeps of a contract, and for how long: finished reviews' checkpoints are pruned
-after `keep_checkpoints_days`, and `purge` removes every trace of one contract by its hash.
+"""`purge`: remove every trace of one contract by its hash (finished reviews' checkpoints are
+pruned after `keep_checkpoints_days` by `legal_orch.graph.checkpoint.prune_finished`).
 
 A contract's text is held in: the checkpoint database (each review's state), the Chroma store
 (its sentences, when indexed), the decisions database (lawyers' decisions quote findings), the
@@ -13,51 +13,14 @@ import re
 import shutil
 import sqlite3
 import tempfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from legal_orch.errors import LegalOrchError
+from legal_orch.graph.checkpoint import threads, vacuum
 from legal_orch.ingest.pdf import sha256_file
 from legal_orch.settings import Settings
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def threads(checkpointer: Any, prefix: str = "") -> list[str]:
-    """The review threads in a SQLite checkpointer (those starting with `prefix`)."""
-    rows = checkpointer.conn.execute(
-        "SELECT DISTINCT thread_id FROM checkpoints WHERE thread_id LIKE ?", (prefix + "%",)
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def vacuum(conn: sqlite3.Connection) -> None:
-    """Give deleted pages back to the file system (and overwrite them)."""
-    with contextlib.suppress(sqlite3.Error):
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("VACUUM")
-
-
-def prune_finished(
-    graph: Any, checkpointer: Any, keep_days: float, now: datetime | None = None
-) -> int:
-    """Delete the checkpoints of finished reviews last written more than `keep_days` ago.
-
-    Paused and crashed reviews are kept: they are resumed from them.
-    """
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=keep_days)
-    pruned = 0
-    for thread in threads(checkpointer):
-        snap = graph.get_state({"configurable": {"thread_id": thread}})
-        if snap.next or snap.interrupts or not snap.created_at:
-            continue
-        if datetime.fromisoformat(snap.created_at) <= cutoff:
-            checkpointer.delete_thread(thread)
-            pruned += 1
-    if pruned:
-        vacuum(checkpointer.conn)
-    return pruned
 
 
 def contract_hash(given: str) -> str:

@@ -133,7 +133,7 @@ class Reviewer:
 
     def prune(self) -> int:
         """Delete finished reviews' checkpoints older than `keep_checkpoints_days`."""
-        from legal_orch.retention import prune_finished
+        from legal_orch.graph.checkpoint import prune_finished
 
         if not hasattr(self.checkpointer, "conn"):  # an in-memory saver: gone with the process
             return 0

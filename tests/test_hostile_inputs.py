@@ -43,3 +43,33 @@ def test_a_stream_past_pypdfs_own_cap_is_one_line(tmp_path):
     p = write(tmp_path, "bomb.pdf", hostile.bomb_pdf(mb=300))
     with pytest.raises(InputError, match="page 1 expands past the reading limits"):
         parse(p, limits=ReadLimits(seconds=60, memory_mb=1024))
+
+
+def test_every_file_of_the_hostile_corpus_ends_in_one_line_or_a_result(tmp_path):
+    """The whole generated corpus (python -m tests.hostile DIR writes it) through the readers."""
+    from legal_orch.batch.inputs import find_inputs
+    from legal_orch.domain import Document
+    from legal_orch.errors import LegalOrchError
+    from legal_orch.playbook import parse_playbook
+
+    outcomes = {}
+    for name, data in hostile.corpus().items():
+        p = write(tmp_path, name, data)
+        try:
+            if name.endswith(".pdf"):
+                result = parse(p, limits=ReadLimits(seconds=5, memory_mb=1024))
+                assert isinstance(result, Document)
+                outcomes[name] = "read"
+            elif name.endswith(".zip"):
+                found = find_inputs(p, tmp_path / f"out-{name}")
+                assert all(i.problem is None or "\n" not in str(i.problem) for i in found)
+                outcomes[name] = "rows"
+            else:
+                parse_playbook(data.decode(), name)
+                outcomes[name] = "loaded"
+        except LegalOrchError as e:
+            assert "\n" not in str(e) and str(e).startswith(name), str(e)
+            outcomes[name] = "refused"
+    assert outcomes["slow.pdf"] == outcomes["bomb.pdf"] == outcomes["aliases.yaml"] == "refused"
+    assert outcomes["bomb.zip"] in ("refused", "rows")
+    assert outcomes["contract.pdf"] == "read"

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from legal_orch.cli import app
 from legal_orch.decisions import DecisionStore
+from legal_orch.graph.checkpoint import prune_finished, threads
 from legal_orch.ingest.pdf import parse_pdf, sha256_file
 from legal_orch.ingest.segment import segment
-from legal_orch.retention import prune_finished, threads
 from legal_orch.retrieval.store import Store, contract_collection_name, make_client
 from legal_orch.review import Reviewer
 from legal_orch.settings import Settings

@@ -43,7 +43,9 @@ def _vm_size() -> int:
     return 0
 
 
-def _child(conn: Any, fn: Callable[..., Any], args: tuple, kwargs: dict, memory: int) -> None:
+def _child(
+    conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], memory: int
+) -> None:
     vm = _vm_size()
     if vm:
         limit = vm + memory
