@@ -33,10 +33,14 @@ def lines_ops(lines: list[str], top: float = 720, size: float = 11) -> bytes:
 
 
 def pdf(
-    pages: list[bytes], *, xobjects: list[bytes] | None = None, compress: bool = False
+    pages: list[bytes],
+    *,
+    xobjects: list[bytes] | None = None,
+    compress: bool = False,
+    to_unicode: bytes | None = None,
 ) -> bytes:
     """A PDF whose pages draw the given content streams with Helvetica as /F1; `xobjects` are
-    form XObjects every page may draw as /X0, /X1, ..."""
+    form XObjects every page may draw as /X0, /X1, ...; `to_unicode` is /F1's ToUnicode CMap."""
     objs: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -49,7 +53,11 @@ def pdf(
             head += b" /Filter /FlateDecode"
         return b"<< " + head + b" /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
 
-    font = add(FONT)
+    if to_unicode is None:
+        font = add(FONT)
+    else:
+        cmap = add(stream(to_unicode))
+        font = add(FONT[:-2] + b" /ToUnicode %d 0 R >>" % cmap)
     forms = [
         add(stream(x, b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources RES"))
         for x in xobjects or []
@@ -118,6 +126,19 @@ def invisible_text_pdfs() -> dict[str, bytes]:
         "tiny": text_ops(HIDDEN, 72, 600, size=0.4),
     }
     return {f"hidden_{k}.pdf": pdf([visible + v]) for k, v in ways.items()}
+
+
+SURROGATE_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CMapName /Lone def /CMapType 2 def
+1 begincodespacerange <00> <FF> endcodespacerange
+1 beginbfchar <5A> <D800> endbfchar
+endcmap CMapName currentdict /CMap defineresource pop end end"""
+
+
+def lone_surrogate_pdf() -> bytes:
+    """The contract, whose font maps the letter Z to a lone UTF-16 surrogate (not a character)."""
+    body = lines_ops(CONTRACT) + text_ops("ZZ Zone ZZ", 72, 500)
+    return pdf([body], to_unicode=SURROGATE_CMAP)
 
 
 def slow_pdf(depth: int = 6, fan: int = 10, pages: int = 64) -> bytes:
@@ -223,6 +244,7 @@ def corpus() -> dict[str, bytes]:
     """Every hostile file by name."""
     files = {
         "contract.pdf": contract_pdf(),
+        "surrogate.pdf": lone_surrogate_pdf(),
         "slow.pdf": slow_pdf(),
         "bomb.pdf": bomb_pdf(),
         "duplicate.zip": duplicate_member_zip(),

@@ -73,3 +73,13 @@ def test_every_file_of_the_hostile_corpus_ends_in_one_line_or_a_result(tmp_path)
     assert outcomes["slow.pdf"] == outcomes["bomb.pdf"] == outcomes["aliases.yaml"] == "refused"
     assert outcomes["bomb.zip"] in ("refused", "rows")
     assert outcomes["contract.pdf"] == "read"
+
+
+def test_text_a_font_maps_to_lone_surrogates_is_read_and_written(tmp_path):
+    from legal_orch.ingest.pdf import parse_pdf
+
+    p = write(tmp_path, "surrogate.pdf", hostile.lone_surrogate_pdf())
+    doc = parse_pdf(p)
+    assert "\ufffd\ufffd \ufffdone" in doc.text
+    doc.text.encode("utf-8")  # JSON, Markdown, the checkpoint: all encode it
+    assert doc.model_dump_json()

@@ -26,6 +26,8 @@ PAGE_BREAK = "\n\n"
 # A page with fewer word characters than this is treated as having no text layer.
 MIN_TEXT_CHARS = 20
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A font's ToUnicode map may name half a UTF-16 pair: no character, and no UTF-8 encodes it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NAME_CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 # pypdf logs every recoverable oddity of real-world PDFs; the review reports what matters.
@@ -99,6 +101,7 @@ def _open(path: Path, shown: str) -> PdfReader:
 def clean_text(text: str) -> str:
     """Drop control characters and normalise line ends."""
     # NUL and other control characters break downstream tools and are never contract text.
+    text = _SURROGATE.sub("\ufffd", text)
     return _CTRL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
