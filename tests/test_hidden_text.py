@@ -48,8 +48,14 @@ def test_a_review_never_cites_invisible_text_and_says_it_was_there(tmp_path, emb
     quotes = [c.quote for f in report.findings for c in f.citations]
     quotes += [c.text for c in report.clauses]
     assert quotes and not any("unlimited" in q for q in quotes)
-    md = render(report, "md")
-    assert "Text a reader cannot see, left out of this review: p.1, white on white" in md
+    said = "Text a reader cannot see, left out of this review: p.1, white on white"
+    assert said in render(report, "md") and said in render(report, "html")
+    from docx import Document as Word
+
+    from legal_orch.reports.docx import to_docx
+
+    word = Word(str(to_docx(report, tmp_path / "review.docx")))
+    assert any(said in p.text for p in word.paragraphs)
 
 
 HOSTILE = (

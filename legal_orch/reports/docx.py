@@ -11,7 +11,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Pt, RGBColor
 
 from legal_orch.domain import SEVERITIES, Finding
-from legal_orch.reports.report import ReviewReport, _sorted_findings
+from legal_orch.reports.report import ReviewReport, _sorted_findings, hidden_lines
 
 # XML 1.0 forbids these characters; python-docx raises on them rather than dropping them.
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -37,6 +37,8 @@ def _summary(doc: DocxDocument, report: ReviewReport) -> None:
     doc.add_paragraph(f"Document: {_t(d.name)} · {d.pages} pages · SHA-256 {d.sha256[:16]}…")
     doc.add_paragraph(f"Playbook: {_t(report.playbook)}")
     doc.add_paragraph(f"Validation: {v.status} (confidence {v.confidence:.2f})")
+    for line in hidden_lines(d):
+        doc.add_paragraph().add_run(_t(line)).bold = True
     counts = report.severity_counts()
     table = doc.add_table(rows=2, cols=len(SEVERITIES))
     table.style = "Table Grid"
