@@ -8,6 +8,7 @@ an app still bound to 127.0.0.1, is described in the README's Security section.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import sys
 import tomllib
@@ -48,6 +49,10 @@ def check_auth_secrets(path: Path) -> None:
     missing = [k for k in AUTH_KEYS if not flat.get(k)]
     if missing:
         raise SettingsError(f"--secrets {path}: [auth] lacks {', '.join(missing)}")
+    if importlib.util.find_spec("authlib") is None:
+        raise SettingsError(
+            "Streamlit's login needs the Authlib package: pip install 'Authlib>=1.3.2'"
+        )
 
 
 def streamlit_command(
