@@ -83,3 +83,20 @@ def test_text_a_font_maps_to_lone_surrogates_is_read_and_written(tmp_path):
     assert "\ufffd\ufffd \ufffdone" in doc.text
     doc.text.encode("utf-8")  # JSON, Markdown, the checkpoint: all encode it
     assert doc.model_dump_json()
+
+
+def test_a_review_of_a_crafted_pdf_stops_at_the_read_limit_in_one_line(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from legal_orch.cli import app
+
+    p = write(tmp_path, "slow.pdf", hostile.slow_pdf(pages=16))
+    monkeypatch.setenv("LEGAL_ORCH_PARSE_TIMEOUT", "2")
+    t0 = time.monotonic()
+    res = CliRunner().invoke(app, ["review", str(p), "-q"])
+    assert res.exit_code == 1
+    assert (
+        res.stderr
+        == "legal-orch: slow.pdf: reading it took longer than 2 s (a crafted or broken file?)\n"
+    )
+    assert time.monotonic() - t0 < 60
