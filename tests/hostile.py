@@ -38,9 +38,12 @@ def pdf(
     xobjects: list[bytes] | None = None,
     compress: bool = False,
     to_unicode: bytes | None = None,
+    image: bool = False,
 ) -> bytes:
     """A PDF whose pages draw the given content streams with Helvetica as /F1; `xobjects` are
-    form XObjects every page may draw as /X0, /X1, ...; `to_unicode` is /F1's ToUnicode CMap."""
+    form XObjects every page may draw as /X0, /X1, ...; `to_unicode` is /F1's ToUnicode CMap;
+    `image` adds a one-pixel grey image every page may draw as /Im0 (a scan, as far as a reader
+    of the file can tell)."""
     objs: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -63,6 +66,12 @@ def pdf(
         for x in xobjects or []
     ]
     names = b" ".join(b"/X%d %d 0 R" % (i, n) for i, n in enumerate(forms))
+    if image:
+        im = add(
+            b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
+            b"/BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream"
+        )
+        names += b" /Im0 %d 0 R" % im
     res = b"<< /Font << /F1 %d 0 R >> /XObject << %s >> >>" % (font, names)
     objs[:] = [o.replace(b"RES", res) for o in objs]
     pages_id = len(objs) + 1 + 2 * len(pages)
@@ -139,6 +148,12 @@ def lone_surrogate_pdf() -> bytes:
     """The contract, whose font maps the letter Z to a lone UTF-16 surrogate (not a character)."""
     body = lines_ops(CONTRACT) + text_ops("ZZ Zone ZZ", 72, 500)
     return pdf([body], to_unicode=SURROGATE_CMAP)
+
+
+def searchable_scan_pdf() -> bytes:
+    """A scanned page with its OCR text layer drawn invisibly over the image, as scanners do."""
+    layer = b"".join(text_ops(t, 72, 720 - i * 14, extra="3 Tr") for i, t in enumerate(CONTRACT))
+    return pdf([b"q 612 0 0 792 0 0 cm /Im0 Do Q\n" + layer], image=True)
 
 
 def slow_pdf(depth: int = 6, fan: int = 10, pages: int = 64) -> bytes:

@@ -84,3 +84,12 @@ def test_markdown_reports_make_contract_and_model_text_inert(sample_doc):
     assert "javascript:" not in html.replace("(javascript:alert(1))", "")  # shown, never a link
     assert 'href="javascript' not in html and 'tracker.example/p.png"' not in html
     assert "&lt;script&gt;" in html  # the lawyer still sees what the contract says
+
+
+def test_a_searchable_scans_invisible_text_layer_is_read(tmp_path):
+    # Copiers and OCR draw the text of a scanned page invisibly over its image: that is the
+    # text a reader sees (in the image), so it is read, not left out.
+    p = tmp_path / "scan.pdf"
+    p.write_bytes(hostile.searchable_scan_pdf())
+    doc = parse_pdf(p)
+    assert doc.hidden == [] and "governed by the laws of the State of New York" in doc.text

@@ -32,6 +32,9 @@ class PageScan:
     """Collects one page's runs of text and why each is hidden (None: visible)."""
 
     box: tuple[float, float, float, float]
+    # A scanned page's text layer (OCR, a copier's "searchable PDF") is drawn invisibly over
+    # the page image: that invisible text is what the reader sees, in the image.
+    over_image: bool = False
     state: _State = field(default_factory=_State)
     stack: list[_State] = field(default_factory=list)
     pending: list[str | None] = field(default_factory=list)
@@ -53,7 +56,7 @@ class PageScan:
             self.pending.append(self._why(cm, tm))
 
     def _why(self, cm: list[float], tm: list[float]) -> str | None:
-        if self.state.invisible:
+        if self.state.invisible and not self.over_image:
             return "set to be invisible"
         if self.state.white:
             return "white on white"
@@ -103,11 +106,23 @@ def _mult(a: list[float], b: list[float]) -> list[float]:
     ]
 
 
+def _has_image(page: Any) -> bool:
+    """Whether the page's resources hold an image (a scan under an OCR text layer)."""
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject") or {}
+        return any(
+            x.get_object().get("/Subtype") == "/Image" for x in xobjects.get_object().values()
+        )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False
+
+
 def scan_page(page: Any) -> tuple[str, list[tuple[str, str]]]:
     """Return the page's text with hidden runs blanked (same length), and the hidden runs."""
     box = tuple(float(v) for v in page.mediabox)
     scan = PageScan(
-        box=(min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3]))
+        over_image=_has_image(page),
+        box=(min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])),
     )
     raw = page.extract_text(visitor_operand_before=scan.operand, visitor_text=scan.text) or ""
     if "".join(t for t, _ in scan.runs) != raw:
