@@ -109,7 +109,9 @@ def _mult(a: list[float], b: list[float]) -> list[float]:
 def _has_image(page: Any) -> bool:
     """Whether the page's resources hold an image (a scan under an OCR text layer)."""
     try:
-        xobjects = page["/Resources"].get_object().get("/XObject") or {}
+        xobjects: Any = page["/Resources"].get_object().get("/XObject")
+        if xobjects is None:
+            return False
         return any(
             x.get_object().get("/Subtype") == "/Image" for x in xobjects.get_object().values()
         )
