@@ -1,8 +1,8 @@
 """Review page: upload contracts, follow the review, read and decide the cited findings.
 
-Deciding keeps the lawyer's place: each finding's panel and its tabs keep their state under a
-key (Streamlit restores them on the rerun a decision makes), so a saved decision updates the
-counts, the table and the downloads while the open panel stays open where it was.
+Deciding keeps the lawyer's place: each finding's panel and its tabs are named by a key, so the
+browser keeps them open on the tab the lawyer chose through the rerun a decision makes; the
+counts, the table and the downloads follow the decision while the page stays where it was.
 """
 
 from __future__ import annotations
@@ -284,8 +284,10 @@ def show_finding(
     label = f"[{f.severity.upper()}] {f.title} — {f.status.replace('_', ' ')}" + (
         f" · {DECISION_WORDS.get(kind, kind)}" if kind else ""
     )
-    # Keyed and tracked: the panel and its tab stay as the lawyer left them across reruns.
-    with st.expander(label, key=f"open-{key}", on_change="rerun"):
+    # Keyed, not tracked: the browser keeps the panel (and its tab) as the lawyer left it, and
+    # the key, not the label, names it, so a label that shows a new decision is the same panel.
+    # (A tracked expander is named by its label too: a decision would fold it.)
+    with st.expander(label, key=f"open-{key}"):
         st.markdown(f.explanation)
         if f.burdens or f.benefits:
             st.caption(f"Binds: {f.burdens or '-'} · favours: {f.benefits or '-'}")
@@ -296,7 +298,6 @@ def show_finding(
         cited, prec, rec, dec = st.tabs(
             ["Cited text", "Precedents", "Recommendation", "Decision"],
             key=f"tab-{key}",
-            on_change="rerun",
         )
         with cited:
             if not f.citations:
@@ -344,6 +345,7 @@ def show_key_terms(report: ReviewReport) -> None:
             ],
             hide_index=True,
             width="stretch",
+            height="content",
         )
     else:
         st.write("No key terms were read from this contract.")
@@ -368,6 +370,7 @@ def show_findings_table(rows: list[dict]) -> None:
         rows,
         hide_index=True,
         width="stretch",
+        height="content",  # every finding in view: no scrollbar to eat the width
         column_config={
             "severity": col("Severity", width="small"),
             "finding": col("Finding", width="large"),
