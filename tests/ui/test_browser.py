@@ -303,7 +303,7 @@ def test_upload_sample_and_see_findings(app_url, browser, sample_pdf):
     height = browser.execute_script(
         "return document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
     )
-    browser.set_window_size(1400, min(max(int(height) + 100, 1000), 2000))
+    browser.set_window_size(1400, min(max(int(height) + 100, 1000), 3600))
     time.sleep(1)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "review.png"
