@@ -66,3 +66,12 @@ def test_docx_leaves_out_rejected_findings_and_shows_edits(sample_doc, tmp_path)
     text = _text(tmp_path / "r.docx")
     assert "Lawyer's decision: Edited by Ann (changed: severity)." in text
     assert "Termination rights: Rejected by Ann on 2026-01-05." in text
+
+
+def test_docx_clause_table_leaves_out_the_raw_parties_spans(sample_doc, tmp_path):
+    report = sample_report(sample_doc)
+    first = report.clauses[0]
+    report.clauses = [*report.clauses, first.model_copy(update={"category": "Parties"})]
+    doc = open_docx(str(to_docx(report, tmp_path / "r.docx")))
+    categories = [row.cells[0].text for t in doc.tables for row in t.rows]
+    assert first.category in categories and "Parties" not in categories

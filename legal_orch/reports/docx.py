@@ -20,6 +20,7 @@ from legal_orch.reports.report import (
     decision_line,
     failure_words,
     rejected_findings,
+    shown_clauses,
     technical_lines,
 )
 
@@ -103,7 +104,8 @@ def _finding(
 
 def _clauses(doc: DocxDocument, report: ReviewReport) -> None:
     doc.add_heading("Clauses found", level=1)
-    if not report.clauses:
+    shown = shown_clauses(report)
+    if not shown:
         doc.add_paragraph("None.")
         return
     table = doc.add_table(rows=1, cols=4)
@@ -111,7 +113,7 @@ def _clauses(doc: DocxDocument, report: ReviewReport) -> None:
     where = "Paragraph" if report.document.kind == "docx" else "Page"
     for cell, name in zip(table.rows[0].cells, ("Category", where, "Answer", "Text"), strict=True):
         cell.text = name
-    for c in report.clauses:
+    for c in shown:
         row = table.add_row().cells
         row[0].text, row[1].text = _t(c.category), str(c.page)
         row[2].text, row[3].text = _t(c.answer or ""), _t(c.text, 300)

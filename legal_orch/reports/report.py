@@ -216,7 +216,7 @@ def to_markdown(report: ReviewReport) -> str:
         f"| Category | Answer | {d.unit} | Text |",
         "|---|---|---|---|",
     ]
-    for c in _shown_clauses(report):
+    for c in shown_clauses(report):
         text = _cell(_md_quote(c.text, 160))
         lines.append(f"| {c.category} | {_cell(c.answer or '')} | {c.page} | {text} |")
     lines += ["", "## Technical details", ""]
@@ -250,7 +250,7 @@ def technical_lines(report: ReviewReport) -> list[str]:
     return out
 
 
-def _shown_clauses(report: ReviewReport) -> list[Clause]:
+def shown_clauses(report: ReviewReport) -> list[Clause]:
     """The clause table people read: the parties are named in the key terms, so CUAD's raw
     "Parties" spans (kept in the JSON for the CUAD eval) are left out of it."""
     return [c for c in report.clauses if c.category != "Parties"]
@@ -428,7 +428,7 @@ def to_html(report: ReviewReport) -> str:
     )
     body += [
         f"<tr><td>{e(c.category)}</td><td>{e(c.answer or '')}</td><td>{c.page}</td><td>{e(_md_quote(c.text, 200))}</td></tr>"
-        for c in _shown_clauses(report)
+        for c in shown_clauses(report)
     ]
     body.append("</table><details><summary>Technical details</summary><ul>")
     body += [f"<li>{e(t)}</li>" for t in technical_lines(report)]
