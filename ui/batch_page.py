@@ -15,8 +15,8 @@ from legal_orch.errors import LegalOrchError
 settings = services.settings()
 st.title("Batch review")
 st.caption(
-    "Review a data room: every PDF of a folder or a zip, one review per contract and a grid of "
-    "documents × clause types. A re-run resumes where a stopped one left off."
+    "Review a data room: every PDF and Word file of a folder or a zip, one review per contract "
+    "and a grid of documents × clause types. A re-run resumes where a stopped one left off."
 )
 
 source_text = st.text_input("Folder or .zip path on this machine", key="batch_source")

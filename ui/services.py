@@ -10,7 +10,7 @@ import hashlib
 import logging
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,7 @@ class Entry:
     result: ReviewReport | Paused | None = None
     error: str | None = None
     client: str | None = None  # whose side the review was asked to take
+    steps: list[dict[str, Any]] = field(default_factory=list)  # what each stage did, for engineers
 
 
 def prepare_upload(

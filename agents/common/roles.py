@@ -7,6 +7,10 @@ Reseller"), longest first so that a regex alternation prefers "Service Provider"
 
 from __future__ import annotations
 
+import re
+
+from legal_orch.domain import Party
+
 ROLE_OF: dict[str, str] = {
     "licensor": "licensor",
     "licensee": "licensee",
@@ -68,3 +72,13 @@ ROLE_WORDS: tuple[str, ...] = tuple(
         key=lambda w: (-len(w), w),
     )
 )
+
+
+def home_law(party: Party, known: list[str]) -> str | None:
+    """The jurisdiction a party's name or its definition names ("an Ontario corporation")."""
+    texts = [party.name] + [c.quote for c in party.citations]
+    for t in texts:
+        for j in sorted(known, key=len, reverse=True):
+            if re.search(rf"\b{re.escape(j)}\b", t):
+                return j
+    return None

@@ -124,6 +124,12 @@ def sides(deal: Deal | None, perspective: list[str], text: str | None = None) ->
     return _sides_from_roles(client.role, perspective, text)
 
 
+def client_party(deal: Deal, perspective: list[str]) -> Party | None:
+    """The deal's party the review acts for, where the key terms name it."""
+    c = deal.client
+    return _client_party(deal.key_terms.parties, c.party, c.role, perspective)
+
+
 def _client_party(
     parties: list[Party], name: str | None, role: str | None, perspective: list[str]
 ) -> Party | None:

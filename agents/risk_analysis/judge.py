@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from legal_orch_agents.common.attributes import extract_attributes
+from legal_orch_agents.common.roles import ROLE_WORDS, home_law
 from legal_orch_agents.risk_analysis.calibration import Calibration, Evidence, Rate, shipped
 from legal_orch_agents.risk_analysis.checks import (
     VALUE_NAMES,
@@ -21,7 +22,13 @@ from legal_orch_agents.risk_analysis.checks import (
     met,
     unread,
 )
-from legal_orch_agents.risk_analysis.direction import Orientation, orient, read, sides
+from legal_orch_agents.risk_analysis.direction import (
+    Orientation,
+    client_party,
+    orient,
+    read,
+    sides,
+)
 
 from legal_orch.domain import (
     SEVERITIES,
@@ -84,7 +91,7 @@ def judge(
     side = _orientation(rule, found, deal, doc)
     if _binds_client_only(rule, side):
         return _client_only(rule, ev, side, found, doc)
-    v = _checked(rule, found, doc)
+    v = _own_law(rule, _checked(rule, found, doc), found, deal)
     if rule.direction and side.burdens is not None:
         verdict = _verdict_for(rule, side.burdens)
         if verdict != "check":
@@ -224,6 +231,26 @@ def _checked(rule: Rule, found: list[Clause], doc: Document) -> Verdicts:
             return Verdicts(status, rule.severity_deviation, why, cites, notes)
     why = _why_passed(rule, results, found)
     return Verdicts("compliant", "info", why, cites, notes, passed=results)
+
+
+def _own_law(rule: Rule, v: Verdicts, found: list[Clause], deal: Deal | None) -> Verdicts:
+    """A governing law outside the playbook's list that is the client's own law (the client is
+    established there) is no deviation for the client: it is the law the client knows best."""
+    checks = {c.attribute for c in rule.checks}
+    if v.status != "deviation" or deal is None or checks != {"jurisdiction"}:
+        return v
+    laws = sorted({str(a.value) for c in found for a in c.attributes if a.kind == "jurisdiction"})
+    client = client_party(deal, rule.perspective)
+    home = home_law(client, laws) if client is not None else None
+    if client is None or home is None:
+        return v
+    name = client.short_names[0] if client.short_names else client.name
+    name = f"the {name}" if name in ROLE_WORDS else name
+    why = (
+        f"{home} law governs. It is outside the playbook's preferred jurisdictions, but it is "
+        f"the law of the place where {name} (the client) is established, which favours the client."
+    )
+    return Verdicts("compliant", "info", why, v.cites, v.notes)
 
 
 def _requirement(rule: Rule, found: list[Clause]) -> tuple[FindingStatus, str] | None:

@@ -299,6 +299,8 @@ def ask_lawyer(state: ReviewState, runtime: Runtime_) -> Update:
                     "severity": f.severity,
                     "confidence": f.confidence,
                     "explanation": f.explanation,
+                    # the clause itself, so the lawyer decides on the text, not on a summary
+                    "citations": [c.model_dump(mode="json") for c in f.citations],
                 }
                 for f in pending
             ],

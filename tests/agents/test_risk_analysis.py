@@ -644,3 +644,51 @@ def test_a_renewal_the_key_terms_read_is_not_called_absent():
     f = judge(rule, [], doc, deal)
     assert f.status not in ("missing", "not_found")
     assert "automatically renew" in f.citations[0].quote
+
+
+def _law_case(client: str) -> tuple[Finding, Finding]:
+    """The Ontario law of a reseller agreement, judged for each of two parties in two places."""
+    text = (
+        "This Agreement is between Maple Soft Corp., an Ontario corporation (\u201cMaple\u201d), "
+        "and Lone Star Sales LLC, a Texas limited liability company (the \u201cReseller\u201d).\n"
+        "14. This Agreement shall be governed by the laws of the province of Ontario, Canada.\n"
+    )
+    doc = Document(
+        path="x",
+        name="x",
+        sha256="0" * 64,
+        text=text,
+        pages=[Page(number=1, start=0, end=len(text))],
+    )
+
+    def party(name: str, short: str, role: str) -> Party:
+        i = text.index(name)
+        end = text.index(")", i) + 1
+        return Party(name=name, short_names=[short], role=role, citations=[doc.cite(i, end)])
+
+    parties = [
+        party("Maple Soft Corp.", "Maple", "supplier"),
+        party("Lone Star Sales LLC", "Reseller", "reseller"),
+    ]
+    book = load_playbook("commercial")
+    deal = Deal(key_terms=KeyTerms(parties=parties), client=resolve_client(parties, client, book))
+    i = text.index("14.")
+    clause = Clause(
+        category="Governing Law",
+        text=text[i:].strip(),
+        page=1,
+        start=i,
+        end=len(text.rstrip()),
+        confidence=0.9,
+    )
+    rule = book.rule("governing-law")
+    return judge(rule, [clause], doc, deal), judge(rule, [clause], doc, Deal())
+
+
+def test_the_clients_own_law_outside_the_list_is_not_a_deviation():
+    for_maple, for_nobody = _law_case("Maple")
+    assert for_maple.status == "compliant" and for_maple.severity == "info"
+    assert "where Maple (the client) is established" in for_maple.explanation
+    assert for_nobody.status == "deviation"  # without parties nobody's home is known
+    for_reseller, _ = _law_case("Reseller")
+    assert for_reseller.status == "deviation"  # Ontario is the other side's home, not Texas
