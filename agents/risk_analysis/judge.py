@@ -29,6 +29,7 @@ from legal_orch_agents.risk_analysis.direction import (
     read,
     sides,
 )
+from legal_orch_agents.risk_analysis.kinds import contract_kind
 
 from legal_orch.domain import (
     SEVERITIES,
@@ -78,7 +79,8 @@ def judge(
     calibration: Calibration | None = None,
 ) -> Finding:
     """Apply `rule` to the clauses of its categories in `doc`, for the deal's client."""
-    ev = (calibration or shipped()).evidence(rule.categories)
+    kind = contract_kind(deal.title) if deal is not None else None
+    ev = (calibration or shipped()).evidence(rule.categories, kind)
     found = [with_attributes(c, doc) for c in present_clauses(clauses)]
     if not found:
         found = [with_attributes(c, doc) for c in _from_key_terms(rule, [], deal, doc, ev)]
@@ -104,7 +106,7 @@ def judge(
             f"{v.explanation}"
         )
     explanation = " ".join(s for s in (_sides_sentence(rule, side), v.explanation) if s)
-    conf = _confidence(ev.precision, found)
+    conf = _confidence(ev, found)
     f = finding(rule, v.severity, v.status, explanation, v.cites, conf)
     return f.model_copy(
         update={"burdens": side.burdened, "benefits": side.benefited, "notes": v.notes}
@@ -315,7 +317,7 @@ def _not_found(rule: Rule, ev: Evidence, what: str | None = None) -> Finding:
     severity: Severity = rule.severity_missing if needed else "info"
     if needed:
         why += f" The playbook expects: {rule.preferred.strip()}"
-    conf = _smoothed(ev.absent_accuracy)
+    conf = ev.if_not_shown()
     return finding(rule, severity, status, why, [], conf if conf is not None else 0.0)
 
 
@@ -328,14 +330,10 @@ def _recall_words(r: Rate) -> str:
     )
 
 
-def _smoothed(r: Rate) -> float | None:
-    """The measured rate with one success and one failure added (no 0 or 1 from a few cases)."""
-    return (r.hits + 1) / (r.n + 2) if r.n else None
-
-
-def _confidence(precision: Rate, found: list[Clause]) -> float:
-    """How often a clause the review shows for these categories is one the lawyers marked."""
-    measured = _smoothed(precision)
+def _confidence(ev: Evidence, found: list[Clause]) -> float:
+    """How likely a clause the review shows for these categories is one a lawyer would mark, in
+    a contract of this kind."""
+    measured = ev.if_shown()
     if measured is not None:
         return measured
     # Never shown on dev: fall back on the extractor's own calibrated span probability.

@@ -692,3 +692,48 @@ def test_the_clients_own_law_outside_the_list_is_not_a_deviation():
     assert for_nobody.status == "deviation"  # without parties nobody's home is known
     for_reseller, _ = _law_case("Reseller")
     assert for_reseller.status == "deviation"  # Ontario is the other side's home, not Texas
+
+
+def test_contract_kind_is_read_from_the_title():
+    from legal_orch_agents.risk_analysis.kinds import contract_kind
+
+    assert contract_kind("EXCLUSIVE DISTRIBUTOR AGREEMENT") == "distributor"
+    assert contract_kind("Sub-Distributor and Reseller Agreement") == "reseller"
+    assert contract_kind("Master Services Agreement") == "service"
+    assert contract_kind("Patent License Agreement") == "ip"
+    assert contract_kind("Memorandum") is None and contract_kind(None) is None
+
+
+def test_confidence_weighs_what_is_usual_for_the_kind_of_contract():
+    # Train: exclusivity in 8 of 10 distributor agreements and 1 of 10 service agreements.
+    train = [{"kind": "distributor", "gold": ["Exclusivity"] if i < 8 else []} for i in range(10)]
+    train += [{"kind": "service", "gold": ["Exclusivity"] if i < 1 else []} for i in range(10)]
+    # Dev: the review finds 6 of 8 exclusivity clauses and shows one falsely in 1 of 12 others.
+    dev = [{"gold": ["Exclusivity"], "found": ["Exclusivity"] if i < 6 else []} for i in range(8)]
+    dev += [{"gold": [], "found": ["Exclusivity"] if i < 1 else []} for i in range(12)]
+    cal = Calibration({"contracts": dev, "train_kinds": train})
+    dist, serv = (
+        cal.evidence(["Exclusivity"], "distributor"),
+        cal.evidence(["Exclusivity"], "service"),
+    )
+    assert dist.prior > 0.6 > 0.25 > serv.prior  # each shrunk towards the rate over all kinds
+    # not found: more likely truly absent in a service agreement than in a distributor agreement
+    assert serv.if_not_shown() > 0.9 > dist.if_not_shown()
+    # found: more likely real in a distributor agreement
+    assert dist.if_shown() > serv.if_shown()
+    text = "1. Services. The Provider shall provide the services.\n"
+    doc = Document(
+        path="x",
+        name="x",
+        sha256="0" * 64,
+        text=text,
+        pages=[Page(number=1, start=0, end=len(text))],
+    )
+    rule = load_playbook("commercial").rule("exclusivity")
+    as_service = judge(rule, [], doc, Deal(title="Services Agreement"), cal)
+    as_distributor = judge(rule, [], doc, Deal(title="Distributor Agreement"), cal)
+    assert as_service.status == as_distributor.status == "not_found"
+    assert as_service.confidence > as_distributor.confidence
+    # without train rows (an older table) the dev rates alone still answer
+    old = Calibration({"contracts": dev})
+    assert old.evidence(["Exclusivity"]).if_not_shown() == (11 + 1) / (13 + 2)
