@@ -11,7 +11,7 @@ across the 17 hypotheses, which matters with 50 training NDAs:
    hypothesis vector, their cues, and the hypothesis one-hot (alone and crossed with the scores).
 
 Both heads run in numpy from one `.npz` of float16 weights (no pickles, no torch at run time);
-`legal-orch train nli1` rebuilds it from ContractNLI's training NDAs (`nli_neural_train.py`).
+`legal-orch train model nli1` rebuilds it from ContractNLI's training NDAs (`nli_neural_train.py`).
 Fine-tuning MiniLM itself as a cross-encoder (hypothesis + span) is what the published anchor
 does; it needs a GPU or hours of CPU and is not done here.
 """
@@ -207,7 +207,7 @@ class NeuralNliModel:
         path = Path(path or default_model_path())
         if not path.is_file():
             raise FileNotFoundError(
-                f"{path}: no tier-1 NLI model; build it with `legal-orch train nli1`"
+                f"{path}: no tier-1 NLI model; build it with `legal-orch train model nli1`"
             )
         z = np.load(path, allow_pickle=False)
         meta = json.loads(str(z["meta"]))

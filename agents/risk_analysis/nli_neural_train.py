@@ -1,6 +1,6 @@
 """Train the tier-1 NDA model (`nli_neural.py`) on ContractNLI's training NDAs, never dev or test.
 
-`legal-orch train nli1` calls `main`: it embeds every span once with the packaged MiniLM (the
+`legal-orch train model nli1` calls `main`: it embeds every span once with the packaged MiniLM (the
 frozen encoder), fits the shared evidence MLP, then the label head on out-of-fold evidence
 scores, and writes `corpora/models/nli_tier1.npz`. On 2 busy cores it takes a few minutes.
 """

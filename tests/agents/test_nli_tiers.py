@@ -93,7 +93,7 @@ def test_tier1_learns_evidence_and_labels_and_round_trips_in_float16(tiny, tmp_p
 
 
 def test_missing_tier1_model_names_the_train_command(tmp_path):
-    with pytest.raises(FileNotFoundError, match="train nli1"):
+    with pytest.raises(FileNotFoundError, match="train model nli1"):
         NeuralNliModel.load(tmp_path / "none.npz")
 
 
@@ -162,7 +162,7 @@ NDA = (
 )
 
 
-@pytest.mark.skipif(not tier1_path().is_file(), reason="no shipped tier-1 model (train nli1)")
+@pytest.mark.skipif(not tier1_path().is_file(), reason="no shipped tier-1 model (legal-orch train model nli1)")
 @pytest.mark.parametrize(("threshold", "tier1_runs"), [(0.0, False), (1.01, True)])
 def test_the_cascade_runs_tier1_only_where_tier0_is_unsure(embedder, threshold, tier1_runs):
     doc = example_document(NDA)
