@@ -270,7 +270,17 @@ def _cpu(fn, *args, **kwargs):
 COMBINER_FOLDS = 5
 
 
-def tier_comparison(dataset: NliDataset, embedder: Embedder, registry: Registry) -> dict:
+def embed_spans(dataset: NliDataset, embedder: Embedder) -> tuple[MemoEmbedder, float]:
+    """Embed every gold span once; return the remembering embedder and the CPU seconds it took."""
+    memo = MemoEmbedder(embedder)
+    texts = [" ".join(t.split()) for d in dataset.documents for t in d.span_texts()]
+    _, cpu = _cpu(memo.encode, texts)
+    return memo, cpu
+
+
+def tier_comparison(
+    dataset: NliDataset, registry: Registry, memo: MemoEmbedder, embed_cpu: float
+) -> dict:
     """Tier 0 alone, tier 1 alone, the two combined and the cascade, on the gold spans.
 
     The combiner and the cascade's threshold are fitted on dev, so every figure here is out of
@@ -281,8 +291,6 @@ def tier_comparison(dataset: NliDataset, embedder: Embedder, registry: Registry)
     spec0, spec1 = nli_agent(registry), tier1_agent(registry)
     docs, hids = dataset.documents, list(dataset.hypotheses)
     n = max(len(docs), 1)
-    memo = MemoEmbedder(embedder)
-    _, embed_cpu = _cpu(memo.encode, [" ".join(t.split()) for d in docs for t in d.span_texts()])
     (p0, _), t0 = _cpu(spec0.hooks["nli_predict"], docs, memo)
     (p1, _), t1 = _cpu(spec1.hooks["nli_tier1_predict"], docs, memo)
     combined: dict = {}
@@ -290,7 +298,7 @@ def tier_comparison(dataset: NliDataset, embedder: Embedder, registry: Registry)
     asked: dict[str, list[str]] = {}
     agree = {True: [0, 0, 0.0], False: [0, 0, 0.0]}  # pairs, right, confidence summed
     t_comb = 0.0
-    for held in _folds(len(docs), COMBINER_FOLDS):
+    for held in _folds(len(docs), min(COMBINER_FOLDS, len(docs))):
         rest = [d for i, d in enumerate(docs) if i not in set(held)]
         comb = spec1.hooks["fit_combiner"](
             [p0[d.id][h] for d in rest for h in hids],
@@ -465,9 +473,10 @@ def run(
     card: Path | bool = (scorecard_path or True) if scorecard else False
     product, by_agent, rows = product_runs(dataset, ctx, card, source)
     t1 = time.perf_counter()
-    gold, preds = gold_span_path(dataset, ctx.embedder, ctx.registry, model_path)
+    memo, embed_cpu = embed_spans(dataset, ctx.embedder)  # both protocols share one pass
+    gold, preds = gold_span_path(dataset, memo, ctx.registry, model_path)  # type: ignore[arg-type]
     t2 = time.perf_counter()
-    tiers = tier_comparison(dataset, ctx.embedder, ctx.registry)
+    tiers = tier_comparison(dataset, ctx.registry, memo, embed_cpu)
     metrics = {
         "data": Path(data).name,
         "documents": len(dataset.documents),

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from legal_orch_agents.precedent_research.acord_map import cuad_categories
 from legal_orch_agents.precedent_research.bank import PrecedentBank, tokenize
+from legal_orch_agents.precedent_research.fusion import Fusion
 from legal_orch_agents.precedent_research.rerank import (
     DEFAULT_MODEL,
     Memory,
@@ -47,7 +48,7 @@ def acord_bank(
     acord: Acord,
     embedder: Embedder,
     cache_dir: Path | None | str = "default",
-    reranker: Reranker | None | str = "default",
+    reranker: Reranker | Fusion | None | str = "default",
 ) -> PrecedentBank:
     """Return a bank over ACORD's corpus (vectors cached by corpus checksum) in ephemeral Chroma.
 

@@ -8,6 +8,7 @@ scores, and writes `corpora/models/nli_tier1.npz`. On 2 busy cores it takes a fe
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
     return [idx[i::k] for i in range(k)]
 
 
-def fit_label(rows: np.ndarray, y: list[str], c: float) -> tuple[np.ndarray, np.ndarray]:
+def fit_label(rows: np.ndarray, y: Sequence[str], c: float) -> tuple[np.ndarray, np.ndarray]:
     """Fit the shared multinomial label head (class-balanced); (3, L) weights and (3,) bias."""
     lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
     lr.fit(rows, y)
