@@ -162,7 +162,9 @@ NDA = (
 )
 
 
-@pytest.mark.skipif(not tier1_path().is_file(), reason="no shipped tier-1 model (legal-orch train model nli1)")
+@pytest.mark.skipif(
+    not tier1_path().is_file(), reason="no shipped tier-1 model (legal-orch train model nli1)"
+)
 @pytest.mark.parametrize(("threshold", "tier1_runs"), [(0.0, False), (1.01, True)])
 def test_the_cascade_runs_tier1_only_where_tier0_is_unsure(embedder, threshold, tier1_runs):
     doc = example_document(NDA)
