@@ -27,6 +27,10 @@ from legal_orch.datasets.contractnli import CHOICES
 
 MODEL_FILE = "nli_combiner.json"
 MAX_TIER1_SHARE = 0.5
+# Contradiction is the rare label (9% of dev pairs) and the one a lawyer most needs found; weighing
+# it twice trades .3 points of accuracy for .07 of F1(C) (dev, out of fold, among 12 settings
+# of class weight, hypothesis one-hots and regularisation: `legal-orch eval contractnli`).
+CLASS_WEIGHT = {"Entailment": 1.0, "Contradiction": 2.0, "NotMentioned": 1.0}
 EVIDENCE_WEIGHT_TIER1 = 0.5  # combined span score: the mean of the two models' scores
 
 
@@ -132,7 +136,7 @@ def fit_combiner(
     from sklearn.linear_model import LogisticRegression
 
     X = np.stack([pair_row(a, b) for a, b in zip(p0, p1, strict=True)])
-    lr = LogisticRegression(C=c, max_iter=3000)
+    lr = LogisticRegression(C=c, max_iter=3000, class_weight=CLASS_WEIGHT)
     lr.fit(X, list(gold))
     W, b = np.zeros((3, X.shape[1])), np.full(3, -30.0)
     for k, cls in enumerate(lr.classes_):

@@ -17,6 +17,8 @@ from legal_orch_agents.precedent_research.fusion import (
 )
 from legal_orch_agents.precedent_research.rerank import Pool
 
+from tests.agents.test_precedent_research import ctx  # noqa: F401 - the research fixture
+
 
 def _pool(cos: np.ndarray, bm25: np.ndarray, seed: int = 0) -> Pool:
     rng = np.random.default_rng(seed)
@@ -92,3 +94,24 @@ def test_the_review_search_uses_the_shipped_combiner_and_prefers_agreement():
     bm25 = np.concatenate([[9.0, 0.0, 0.0], np.linspace(1.0, 3.0, 20)])
     scores = ranker.score(_pool(cos, bm25), set())
     assert scores[0] > scores[1] > scores[2]
+
+
+def test_the_review_search_takes_each_ranker_and_gets_its_own_back(ctx):  # noqa: F811
+    from legal_orch_agents.precedent_research import AGENT, bank_of, research
+
+    from tests.agents.test_precedent_research import RULES, sub
+
+    rankers = AGENT.hooks["rankers"]()
+    assert {"dense", "bm25", "rrf"} <= set(rankers)
+    rule = next(iter(RULES.values()))
+    shipped = bank_of(ctx).reranker
+    previous = AGENT.hooks["use_ranker"](ctx, rankers["bm25"])
+    try:
+        assert previous is shipped and bank_of(ctx).reranker is rankers["bm25"]
+        found, _ = research(sub(rule), rule, [], ctx)
+        assert found and all(p.score is not None for p in found)
+    finally:
+        AGENT.hooks["use_ranker"](ctx, previous)
+    assert bank_of(ctx).reranker is shipped
+    if default_model_path().is_file():
+        assert isinstance(shipped, Fusion)  # the review's own search orders with the combiner
