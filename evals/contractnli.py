@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from legal_orch.capabilities import RiskRun
-from legal_orch.datasets.contractnli import NliDataset, NliDocument, load_contractnli
+from legal_orch.datasets.contractnli import CHOICES, NliDataset, NliDocument, load_contractnli
 from legal_orch.datasets.contractnli_metric import (
     Predictions,
     label_metrics,
@@ -326,14 +326,18 @@ def tier_comparison(
 
     def row(preds, heads: float, tier1_share: float) -> dict:
         m = score_predictions(dataset, preds)
+        said = [preds[d.id][h].choice for d in docs for h in hids]
         return {
             **{k: round(v, 4) for k, v in m.items() if isinstance(v, float)},
+            "predicted": {c: said.count(c) for c in CHOICES},
             "tier1_share": round(tier1_share, 4),
             "cpu_seconds_per_nda": round((embed_cpu + heads) / n, 4),
             "cpu_seconds_per_nda_after_embedding": round(heads / n, 4),
         }
 
+    gold = [d.annotations[h].choice for d in docs for h in hids]
     return {
+        "gold": {c: gold.count(c) for c in CHOICES},
         "protocol": "ContractNLI's gold spans; combiner and cascade threshold fitted on dev in "
         f"{COMBINER_FOLDS} folds by NDA, each NDA scored out of fold",
         "embedding_cpu_seconds_per_nda": round(embed_cpu / n, 4),

@@ -157,6 +157,8 @@ def test_tiers_alone_combined_and_cascaded_are_scored_out_of_fold(embedder):
         assert 0.0 <= tiers[key]["accuracy"] <= 1.0
         assert tiers[key]["cpu_seconds_per_nda"] >= tiers["embedding_cpu_seconds_per_nda"]
     assert tiers["tier0"]["tier1_share"] == 0.0 and tiers["tier1"]["tier1_share"] == 1.0
+    n_pairs = len(docs) * len(data.hypotheses)
+    assert sum(tiers["gold"].values()) == n_pairs == sum(tiers["cascade"]["predicted"].values())
     assert 0.0 <= tiers["cascade"]["tier1_share"] <= 1.0
     pairs = sum(v["pairs"] for v in tiers["agreement"].values())
     assert pairs == len(docs) * len(data.hypotheses)
