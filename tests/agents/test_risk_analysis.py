@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from legal_orch_agents.risk_analysis import AGENT, analyze
+from legal_orch_agents.risk_analysis import AGENT, RISK_AGENT, analyze
 from legal_orch_agents.risk_analysis.calibration import Calibration, shipped
 from legal_orch_agents.risk_analysis.direction import orient, read, sides
 from legal_orch_agents.risk_analysis.judge import judge
@@ -60,7 +60,12 @@ def _clause(doc, category, text, answer=None) -> Clause:
 
 
 def test_agent_declaration():
-    assert AGENT.capability == "risk" and AGENT.run is analyze and AGENT.name == "risk_analysis"
+    assert RISK_AGENT.capability == "risk" and RISK_AGENT.run is analyze
+    assert RISK_AGENT.name == "risk_analysis" and RISK_AGENT.cost_tier == 0
+    # The entry point exports both tiers; the tier-1 cascade takes only uncategorised (NDA) rules.
+    tier1 = next(s for s in AGENT if s.name == "nli_tier1")
+    assert RISK_AGENT in AGENT and tier1.cost_tier == 1
+    assert not tier1.handles("Cap on Liability")
 
 
 def test_deviation_cites_the_failing_attribute():
