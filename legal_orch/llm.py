@@ -8,7 +8,9 @@ served in-process by xllamacpp on 127.0.0.1.
 
 Every call goes through `LLM.structured`: the answer is schema-checked, identical calls are
 answered from a cache, tokens and money are charged to the running stage (`legal_orch.costs`),
-and a call that outlives `llm_timeout` is abandoned and retried at most `llm_retries` times.
+and a call that outlives `llm_timeout` is abandoned and retried; the tries are one budget
+shared by every caller (`llm_retries + 1` failures in a row put the model down for a while),
+and this is the only retry layer: clients have none, and the graph never retries an LLMError.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import importlib.util
+import itertools
 import json
 import socket
 import sqlite3
@@ -61,6 +64,9 @@ class LLM:
         self._lock = threading.Lock()
         self._down_until = 0.0  # a model that stopped answering fails fast until then
         self._down_reason = ""
+        # Failed tries in a row, counted over every caller (parallel subtasks, re-routes): the
+        # one retry budget a model gets, so a dead server costs `llm_retries + 1` calls in all.
+        self._fails = 0
         self.prices = costs.load_prices(settings.prices)
 
     @classmethod
@@ -137,30 +143,48 @@ class LLM:
         return parsed
 
     def _call(self, runnable: Any, messages: list[tuple[str, str]]) -> dict[str, Any]:
-        if time.monotonic() < self._down_until:  # re-routes must not wait on it all over again
-            raise LLMError(f"the model is not answering ({self._down_reason})")
-        tries = max(self.settings.llm_retries, 0) + 1
-        last: BaseException | None = None
-        for attempt in range(tries):
+        """Invoke with a deadline; retry a passing failure while the shared budget of tries lasts.
+
+        This is the only retry layer for model calls: provider clients are built with
+        `max_retries=0`, and the graph's RetryPolicy never retries an `LLMError`.
+        """
+        tries = self.settings.llm_retries + 1
+        for attempt in itertools.count():
+            self._check_up()
             try:
                 answer: dict[str, Any] = _with_deadline(
                     runnable.invoke, messages, self.settings.llm_timeout
                 )
-                return answer
             except Exception as e:  # noqa: BLE001 - sorted below: retried or raised, never dropped
                 if _malformed(e):
                     raise LLMAnswerError(_form_problem(e)) from e
                 if not _transient(e):
                     raise LLMError(f"the model refused the call: {type(e).__name__}: {e}") from e
-                last = e
-                if attempt + 1 < tries:
-                    time.sleep(min(0.5 * 2**attempt, 4.0))
-        self._down_reason = (
-            f"it did not answer within {self.settings.llm_timeout:g} s "
-            f"after {tries} tries ({type(last).__name__}: {last})"
-        )
-        self._down_until = time.monotonic() + COOL_DOWN
-        raise LLMError(f"the model did not answer: {self._down_reason}") from last
+                self._failed(e, tries)
+                time.sleep(min(0.5 * 2**attempt, 4.0))
+                continue
+            with self._lock:
+                self._fails = 0
+            return answer
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _check_up(self) -> None:
+        # Re-routes and parallel subtasks must not wait on a model that stopped answering.
+        if time.monotonic() < self._down_until:
+            raise LLMError(f"the model did not answer: {self._down_reason}")
+
+    def _failed(self, e: BaseException, tries: int) -> None:
+        with self._lock:
+            self._fails += 1
+            if self._fails < tries:
+                return
+            self._down_reason = (
+                f"it did not answer within {self.settings.llm_timeout:g} s "
+                f"after {tries} tries ({type(e).__name__}: {e})"
+            )
+            self._down_until = time.monotonic() + COOL_DOWN
+            self._fails = 0
+        raise LLMError(f"the model did not answer: {self._down_reason}") from e
 
     def _key(self, schema: type[BaseModel], messages: list[tuple[str, str]]) -> str:
         blob = json.dumps(
