@@ -506,6 +506,49 @@ def eval_review(
     print(_scalars(m))
 
 
+@eval_app.command("route")
+def eval_route(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="CUAD-format folder (default: the shared CUAD, else the test fixtures)."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("evals/results/route"),
+    split: Annotated[
+        str | None, typer.Option(help="Split of the shared CUAD (default dev; tune on dev only).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N contracts.")] = None,
+    cascade_below: Annotated[
+        float, typer.Option(help="The cascade asks a model where the cheap tier is less sure.")
+    ] = 0.6,
+) -> None:
+    """Replay contracts through the routing policies; write each one's cost and quality."""
+    from legal_orch_evals.route import run
+
+    from legal_orch.errors import LegalOrchError
+
+    if data is None:
+        shared = SHARED_DATA / "cuad"
+        fixtures = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "cuad"
+        data, split = (shared, split or "dev") if shared.exists() else (fixtures, split)
+    try:
+        m = run(
+            _data(data, "cuad"),
+            out,
+            split=split,
+            limit=limit,
+            settings=_settings(),
+            cascade_below=cascade_below,
+        )
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(1) from None
+    err(
+        f"replayed {m['contracts_scored']} contract(s) of split '{m['split']}' over tiers "
+        f"{', '.join(m['tiers'])}; table in {out / 'report.md'}"
+    )
+    print(json.dumps(m["policies"], indent=2))
+
+
 @eval_app.command("acord")
 def eval_acord(
     data: Annotated[Path | None, typer.Option(help="ACORD BEIR folder.")] = None,

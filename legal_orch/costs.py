@@ -26,6 +26,7 @@ class CostEntry(BaseModel):
 
     stage: str
     agent: str = ""
+    subtask: str = ""  # the rule a fanned-out stage judged (raw entries only; reports sum it away)
     model: str | None = None
     calls: int = 0  # model calls made (cached ones included)
     cached_calls: int = 0  # answered from the cache: no tokens, no money
@@ -40,22 +41,25 @@ class CostEntry(BaseModel):
 class Meter:
     """Collects one stage's spending while it runs."""
 
-    def __init__(self, stage: str):
+    def __init__(self, stage: str, subtask: str = ""):
         self.stage = stage
+        self.subtask = subtask
         self.agent = ""
         self.entries: dict[tuple[str, str | None], CostEntry] = {}
 
     def entry(self, model: str | None = None) -> CostEntry:
         key = (self.agent, model)
         if key not in self.entries:
-            self.entries[key] = CostEntry(stage=self.stage, agent=self.agent, model=model)
+            self.entries[key] = CostEntry(
+                stage=self.stage, agent=self.agent, model=model, subtask=self.subtask
+            )
         return self.entries[key]
 
 
 @contextlib.contextmanager
-def meter(stage: str) -> Iterator[Meter]:
+def meter(stage: str, subtask: str = "") -> Iterator[Meter]:
     """Meter `stage` on this thread: CPU seconds, and the model calls made inside it."""
-    m, outer = Meter(stage), getattr(_local, "meter", None)
+    m, outer = Meter(stage, subtask), getattr(_local, "meter", None)
     _local.meter = m
     t0 = time.thread_time()
     try:

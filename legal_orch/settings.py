@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     llm_local_threads: int = 1  # CPU threads of a local GGUF model
     prices: Path | None = None  # price table per model (YAML); default: the shipped one
     budget: float | None = None  # money one review may spend on models (price table currency)
+    # Route by quality refitted from outcomes in the data dir (validation results, lawyers'
+    # decisions) over the dev scorecard; the prior counts as this many outcomes, about half
+    # the dev judgements behind a commercial rule's figure (39 CUAD dev contracts).
+    learn: bool = True
+    learn_prior_weight: float = 20.0
 
     @field_validator(
         "max_pages",
@@ -68,6 +73,7 @@ class Settings(BaseSettings):
         "llm_timeout",
         "llm_local_ctx",
         "llm_local_threads",
+        "learn_prior_weight",
     )
     @classmethod
     def _positive(cls, v: float) -> float:
@@ -107,6 +113,9 @@ class Settings(BaseSettings):
 
     def decisions_path(self) -> Path:
         return self.decisions_db or self.data_dir / "decisions.sqlite"
+
+    def outcomes_path(self) -> Path:
+        return self.data_dir / "outcomes.sqlite"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -44,7 +44,8 @@ def timed(stage: str) -> Callable[[Node], Node]:
         @wraps(fn)
         def run(state: Any, runtime: Runtime_) -> Update:
             t0 = time.perf_counter()
-            with costs.meter(stage) as m:
+            sub = state.get("subtask") if isinstance(state, dict) else None
+            with costs.meter(stage, sub.id if sub is not None else "") as m:
                 update = fn(state, runtime)
             elapsed = time.perf_counter() - t0
             _progress(stage, state, elapsed)
