@@ -289,6 +289,8 @@ def run(
     settings: Any = None,
     llm: Any = None,
     cascade_below: float = 0.6,
+    embedder: Any = None,
+    store: Any = None,
 ) -> dict[str, Any]:
     """Review `data`'s contracts once per tier, replay every policy, write the table to `out`."""
     from legal_orch.llm import make_chat_model
@@ -307,13 +309,14 @@ def run(
     tier_settings = settings.model_copy(
         update={"quality_bar": 0.99, "max_reroutes": 0, "llm_cache": False, "learn": False}
     )
-    embedder = default_embedder(settings)
+    embedder = embedder or default_embedder(settings)
     reviewers = {
         t: Reviewer(
             tier_settings,
             playbook="commercial",
             registry=forced(registry, t),
             embedder=embedder,
+            store=store,
             llm=llm if i else None,
         )
         for i, t in enumerate(tiers)
