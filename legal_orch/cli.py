@@ -366,6 +366,13 @@ def batch(
     ocr: Annotated[
         bool, typer.Option(help="Read scanned PDFs with OCR (time limit: LEGAL_ORCH_OCR_TIMEOUT).")
     ] = True,
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            help="Most the whole batch may spend on language models (price table currency); "
+            "contracts past it are judged offline."
+        ),
+    ] = None,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
@@ -386,6 +393,8 @@ def batch(
                 on_progress=show,
                 for_role=for_role,
                 timeout_per_file=timeout_per_file,
+                budget=budget,
+                on_estimate=lambda est: print(f"estimate: {est.line()}", file=sys.stderr),
             )
     except LegalOrchError as e:
         err(str(e))
@@ -403,6 +412,7 @@ def batch(
                 "summary_csv": str(result.summary_csv),
                 "summary_xlsx": str(result.summary_xlsx),
                 "errors_csv": str(result.errors_csv),
+                "model_money": result.money,
             },
             indent=2,
         )

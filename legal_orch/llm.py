@@ -37,6 +37,8 @@ LOCAL = "local"
 # Names a user may give an OpenAI-compatible server; all are spoken to as OpenAI at the base URL.
 COMPATIBLE = {"openai-compatible", "compatible", "ollama", "vllm", "lmstudio", "llamacpp"}
 MAX_TOKENS = 700  # an answer is a short structured judgement; a runaway model is cut here
+# Prompt tokens a batch budget reserves per call: six passages of long clauses and the rule.
+RESERVE_TOKENS_IN = 4000
 COOL_DOWN = 300.0  # seconds a model that exhausted its retries is not asked again
 
 T = TypeVar("T", bound=BaseModel)
@@ -105,6 +107,10 @@ class LLM:
     def estimate(self, tokens_in: int = 1500, tokens_out: int = 300) -> float | None:
         """Money one typical judgement costs (None: the model is not in the price table)."""
         return self.price(tokens_in, tokens_out)
+
+    def bound(self) -> float | None:
+        """Money a batch's budget reserves per call: a long prompt and the longest answer."""
+        return self.price(RESERVE_TOKENS_IN, MAX_TOKENS)
 
     def structured(self, schema: type[T], messages: list[tuple[str, str]]) -> T:
         """Ask for an answer of type `schema`; cached, metered, deadline-bound, retried."""

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     llm_local_threads: int = 1  # CPU threads of a local GGUF model
     prices: Path | None = None  # price table per model (YAML); default: the shipped one
     budget: float | None = None  # money one review may spend on models (price table currency)
+    # A batch's shared budget (`batch --budget`): the ledger file its workers reserve from.
+    budget_ledger: Path | None = None
     # Route by quality refitted from outcomes in the data dir (validation results, lawyers'
     # decisions) over the dev scorecard; the prior counts as this many outcomes, about half
     # the dev judgements behind a commercial rule's figure (39 CUAD dev contracts).

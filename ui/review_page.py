@@ -18,7 +18,7 @@ from legal_orch.decisions import STATUSES, DecisionError, finding_snapshot, with
 from legal_orch.domain import SEVERITIES, Finding
 from legal_orch.errors import LegalOrchError
 from legal_orch.reports.key_terms import key_term_rows, side_line
-from legal_orch.reports.report import ReviewReport, render
+from legal_orch.reports.report import ReviewReport, cost_words, render
 from legal_orch.review import Paused
 
 settings = services.settings()
@@ -300,6 +300,7 @@ def show_report(report: ReviewReport) -> None:
         delta_color="off",
         delta_arrow="off",
     )
+    st.caption(f"Cost of this review: {cost_words(report.costs)}.")
     if report.failures:
         st.warning(
             "Review incomplete: "

@@ -16,9 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from legal_orch.batch.estimate import BatchEstimate, estimate
 from legal_orch.batch.inputs import BatchInput, find_inputs
-from legal_orch.batch.outputs import done_sha256, write_error, write_review, write_summaries
+from legal_orch.batch.outputs import (
+    done_sha256,
+    reports_in,
+    write_error,
+    write_review,
+    write_summaries,
+)
 from legal_orch.batch.worker import Job, Outcome
+from legal_orch.costs import Ledger, spent
 from legal_orch.errors import CheckpointError, InputError, LegalOrchError
 from legal_orch.ingest import check_input as check_file
 from legal_orch.ingest.pdf import sha256_file
@@ -26,6 +34,7 @@ from legal_orch.reports.report import load_report
 from legal_orch.settings import Settings
 
 Engine = Literal["local", "ray"]
+LEDGER = ".budget.sqlite"  # what the batch's contracts reserved and spent of `--budget`
 
 
 class BatchUsageError(LegalOrchError):
@@ -65,6 +74,7 @@ class BatchResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     worker_peak_rss_mb: dict[int, float] = field(default_factory=dict)
+    money: float = 0.0  # spent on language models by the reviews in the grid (price table)
 
     @property
     def ok(self) -> bool:
@@ -237,6 +247,8 @@ def run_batch(
     on_progress: Callable[[BatchProgress], None] | None = None,
     for_role: str | None = None,
     timeout_per_file: float | None = None,
+    budget: float | None = None,
+    on_estimate: Callable[[BatchEstimate], None] | None = None,
 ) -> BatchResult:
     """Review every PDF under `source` (a folder or a .zip) into `out`, resuming earlier runs.
 
@@ -262,6 +274,13 @@ def run_batch(
     tracker = _Tracker(total=len(inputs), on_progress=on_progress)
     todo = _plan(inputs, out, tracker, settings.max_file_mb)
     skipped = tracker.done - tracker.failed
+    if budget is not None:  # one budget for the whole batch, its earlier runs included
+        ledger = Ledger(out / LEDGER, total=budget)
+        settings = settings.model_copy(update={"budget_ledger": ledger.path})
+    if on_estimate is not None:
+        done = [r for _, r in reports_in(out)]
+        paths = [g[0].path for g in todo.values()]
+        on_estimate(estimate(paths, settings, playbook, done=done, budget=budget))
     tracker.emit(None)
     rss: dict[int, float] = {}
     if todo:
@@ -287,6 +306,7 @@ def run_batch(
                     )
     rows, summary_csv, summary_xlsx, errors_csv = write_summaries(out)
     names = {i.name for i in inputs}
+    shas = {r["sha256"] for r in rows if r["name"] in names}
     status = Counter(r["validation"] for r in rows if r["name"] in names)
     return BatchResult(
         total=len(inputs),
@@ -299,6 +319,9 @@ def run_batch(
         summary_xlsx=summary_xlsx,
         errors_csv=errors_csv,
         rows=rows,
+        money=round(
+            sum(spent(r.costs) for _, r in reports_in(out) if r.document.sha256 in shas), 6
+        ),
         seconds=round(time.monotonic() - t0, 2),
         worker_peak_rss_mb=rss,
     )

@@ -78,9 +78,18 @@ def _deal(state: ReviewState) -> Deal:
 
 
 def _llm_ok(state: ReviewState, ctx: ReviewContext, calls: int = 1) -> bool:
-    """Whether the LLM tier may take `calls` more calls: configured, and within the budget."""
+    """Whether the LLM tier may take `calls` more calls: configured, and within the budget
+    of the review and, in a batch with `--budget`, what the batch's ledger still holds."""
     spent = costs.spent(state.get("costs", []))
-    return llm_affordable(ctx.llm, ctx.settings.budget, spent, calls)
+    if not llm_affordable(ctx.llm, ctx.settings.budget, spent, calls):
+        return False
+    if ctx.settings.budget_ledger is None or calls <= 0:
+        return True
+    each = ctx.llm.bound() if hasattr(ctx.llm, "bound") else None
+    if each is None:
+        return False  # a model missing from the price table cannot be vouched for
+    ledger = costs.Ledger(ctx.settings.budget_ledger)
+    return ledger.reserve(state["document"].sha256, each * calls)
 
 
 @timed("ingest")
