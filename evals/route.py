@@ -71,6 +71,8 @@ class ContractRun:
     base_cpu: float = 0.0  # CPU-seconds of the offline review outside the risk stage
     tiers: dict[str, dict[str, RuleRun]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)  # tier -> why its review failed
+    # tier -> what its agents reported when they failed (the review went on, incomplete)
+    agent_failures: dict[str, list[str]] = field(default_factory=dict)
 
 
 def tiers_of(registry: Registry, llm: bool) -> list[AgentSpec]:
@@ -119,7 +121,11 @@ def run_tier(
             unpriced=sum(e.unpriced_calls for e in spent),
         )
     base = sum(e.cpu_seconds for e in raw if e.stage != "analyze_risk")
-    return runs, base
+    return (
+        runs,
+        base,
+        [f"{f.agent} ({f.subtask_id or f.stage}): {f.error}" for f in report.failures],
+    )
 
 
 # --- the policies ------------------------------------------------------------------------
@@ -198,7 +204,7 @@ def learned_choices(
 def cost_and_quality(runs: list[ContractRun], choices: list[Choice]) -> dict[str, Any]:
     """Sum cost and score agreement over contracts, each with the policy's tiers per rule."""
     money = cpu = 0.0
-    calls = unpriced = right = judged = llm_rules = 0
+    calls = unpriced = right = judged = llm_rules = unanswered = 0
     for run, choice in zip(runs, choices, strict=True):
         cpu += run.base_cpu
         for rule, path in choice.items():
@@ -208,6 +214,7 @@ def cost_and_quality(runs: list[ContractRun], choices: list[Choice]) -> dict[str
                 calls, unpriced = calls + rr.calls, unpriced + rr.unpriced
             llm_rules += path[-1] != next(iter(run.tiers))
             answer = run.tiers[path[-1]][rule]
+            unanswered += answer.status is None
             if answer.right is not None:
                 judged += 1
                 right += answer.right
@@ -219,6 +226,7 @@ def cost_and_quality(runs: list[ContractRun], choices: list[Choice]) -> dict[str
         "model_calls": calls,
         "unpriced_calls": unpriced,
         "rules_to_llm": llm_rules,
+        "unanswered": unanswered,  # the tier failed (its review says why): counted as wrong
         "contracts": len(runs),
     }
 
@@ -331,7 +339,9 @@ def run(
             cr = ContractRun(c.title)
             for t in tiers:
                 try:
-                    cr.tiers[t], base = run_tier(reviewers[t], c, playbook)
+                    cr.tiers[t], base, why = run_tier(reviewers[t], c, playbook)
+                    if why:
+                        cr.agent_failures[t] = why
                     if t == tiers[0]:
                         cr.base_cpu = base
                 except Exception as e:  # noqa: BLE001 - listed in metrics.json, not hidden
@@ -356,6 +366,10 @@ def run(
         "contracts": len(contracts),
         "contracts_scored": len(complete),
         "failed": {r.title: r.failed for r in runs if r.failed},
+        "agent_failures": {t: sum(len(r.agent_failures.get(t, [])) for r in runs) for t in tiers},
+        "agent_failure_example": next(
+            (w[0] for r in runs for w in r.agent_failures.values() if w), None
+        ),
         "tiers": tiers,
         "model": getattr(llm, "model_name", None),
         "provider": getattr(llm, "provider", None),
@@ -387,8 +401,8 @@ def report_md(m: dict[str, Any]) -> str:
         f"{m['prior_weight']:g} outcomes.",
         "",
         "| policy | evidence agreement | rule decisions | money | CPU-seconds | model calls | "
-        "rules answered by a model |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "rules answered by a model | rules left unanswered (a tier failed) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, v in m["policies"].items():
         mark = " (best single tier)" if v.get("best_single_tier") else ""
@@ -398,8 +412,14 @@ def report_md(m: dict[str, Any]) -> str:
         )
         lines.append(
             f"| {name}{mark} | {agree} | {v['judged']} | {money} | {v['cpu_seconds']:.1f} | "
-            f"{v['model_calls']} | {v['rules_to_llm']} |"
+            f"{v['model_calls']} | {v['rules_to_llm']} | {v['unanswered']} |"
         )
+    if any(m["agent_failures"].values()):
+        lines += [
+            "",
+            f"Agents that failed (their rules left unanswered): {m['agent_failures']}; "
+            f"for example: {m['agent_failure_example']}",
+        ]
     if m["failed"]:
         lines += ["", "Not scored (a tier's review failed):", ""]
         lines += [f"- {t}: {f}" for t, f in m["failed"].items()]

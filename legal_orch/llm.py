@@ -69,6 +69,9 @@ class LLM:
         # Failed tries in a row, counted over every caller (parallel subtasks, re-routes): the
         # one retry budget a model gets, so a dead server costs `llm_retries + 1` calls in all.
         self._fails = 0
+        # Calls in flight at once: an in-process model answers one at a time, so fanned-out
+        # subtasks queue here, and each call's deadline counts its own answer, not the queue.
+        self._slots = threading.BoundedSemaphore(1 if self.local else settings.llm_concurrency)
         self.prices = costs.load_prices(settings.prices)
 
     @classmethod
@@ -158,9 +161,13 @@ class LLM:
         for attempt in itertools.count():
             self._check_up()
             try:
-                answer: dict[str, Any] = _with_deadline(
-                    runnable.invoke, messages, self.settings.llm_timeout
-                )
+                with self._slots:
+                    self._check_up()  # it may have gone down while this call queued
+                    answer: dict[str, Any] = _with_deadline(
+                        runnable.invoke, messages, self.settings.llm_timeout
+                    )
+            except LLMError:
+                raise
             except Exception as e:  # noqa: BLE001 - sorted below: retried or raised, never dropped
                 if _malformed(e):
                     raise LLMAnswerError(_form_problem(e)) from e

@@ -47,12 +47,16 @@ class Settings(BaseSettings):
     # scores on dev (ContractNLI .68 accuracy, CUAD found / not found .76): below it an agent is
     # no better than a guess, and a stronger measured agent is preferred (README, Measured numbers).
     quality_bar: float = 0.7
+    # The confidence cascade: with a model configured, an offline finding less sure than this
+    # (or sent to a lawyer) is asked once more of the model tier; 0 turns it off.
+    cascade_below: float = 0.0
     llm_provider: str | None = None  # e.g. "openai", "anthropic", "ollama"; None: offline
     llm_model: str | None = None  # a model name; for "local", a GGUF path
     llm_base_url: str | None = None  # an OpenAI-compatible server (Ollama, vLLM, LM Studio...)
     llm_api_key: SecretStr | None = None  # else the provider's own variable (OPENAI_API_KEY...)
     llm_timeout: float = 60.0  # seconds one model call may take
     llm_retries: int = 2  # further tries after a call that timed out or failed in transit
+    llm_concurrency: int = 4  # model calls in flight at once (a local GGUF model: one)
     llm_pseudonymize: bool = True  # placeholders for names and amounts before a remote model
     llm_cache: bool = True  # answer an identical call from <data_dir>/llm_cache.sqlite
     llm_local_ctx: int = 4096  # context window of a local GGUF model
@@ -76,6 +80,7 @@ class Settings(BaseSettings):
         "llm_local_ctx",
         "llm_local_threads",
         "learn_prior_weight",
+        "llm_concurrency",
     )
     @classmethod
     def _positive(cls, v: float) -> float:
@@ -90,7 +95,7 @@ class Settings(BaseSettings):
             raise ValueError("must be 0 or more")
         return v
 
-    @field_validator("quality_bar", "interrupt_confidence")
+    @field_validator("quality_bar", "interrupt_confidence", "cascade_below")
     @classmethod
     def _fraction(cls, v: float) -> float:
         if not 0 <= v <= 1:
