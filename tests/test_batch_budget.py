@@ -117,3 +117,27 @@ def test_batch_prints_its_estimate_and_the_grid_has_a_cost_column(tmp_path):
         (row,) = list(csv.DictReader(f))
     assert "seconds of computing on this machine; no language model used" in row["cost"]
     assert Ledger(out / ".budget.sqlite").left() == 0
+
+
+def test_cost_in_plain_words():
+    from legal_orch.costs import CostEntry
+    from legal_orch.reports.report import cost_words
+
+    offline = [CostEntry(stage="extract", agent="clause_extraction", cpu_seconds=1.26)]
+    assert cost_words(offline) == "1.3 seconds of computing on this machine; no language model used"
+    model = CostEntry(
+        stage="analyze_risk",
+        agent="llm_risk",
+        model="m",
+        calls=3,
+        cached_calls=1,
+        money=0.0042,
+        unpriced_calls=0,
+    )
+    assert cost_words([*offline, model]) == (
+        "0.0042 USD for 3 language-model question(s) (1 answered from earlier reviews at no "
+        "cost); 1.3 seconds of computing on this machine"
+    )
+    unpriced = model.model_copy(update={"unpriced_calls": 2, "cached_calls": 0})
+    assert "2 of them not priced" in cost_words([unpriced], "EUR")
+    assert cost_words([unpriced], "EUR").startswith("0.0042 EUR")
