@@ -84,6 +84,7 @@ def test_a_batch_budget_moves_later_contracts_to_the_offline_tier(store, embedde
             quality_bar=0.99,
             max_reroutes=0,
             budget_ledger=ledger.path,
+            llm_cache=False,
         )
         r = Reviewer(
             s,
@@ -97,11 +98,42 @@ def test_a_batch_budget_moves_later_contracts_to_the_offline_tier(store, embedde
         ledger.settle(first.document.sha256, sum(e.money for e in first.costs))
         second = r.review(contracts[1])
         ledger.settle(second.document.sha256, sum(e.money for e in second.costs))
-    assert len(srv.requests) == 2
-    assert {f.agent for f in second.findings} == {"risk_analysis"}  # judged offline
-    assert not any(e.model for e in second.costs)
-    assert ledger.spent() == pytest.approx(2 * (1200 * PRICE_IN + 150 * PRICE_OUT) / 1e6)
+    # What is left pays for one of the second contract's two calls; its other rule is judged
+    # offline.
+    assert sum(e.calls for e in first.costs if e.model) == 2
+    assert sum(e.calls for e in second.costs if e.model) == 1 and len(srv.requests) == 3
+    assert len(second.findings) == 2 and not second.failures
+    assert ledger.spent() == pytest.approx(3 * (1200 * PRICE_IN + 150 * PRICE_OUT) / 1e6)
     assert ledger.spent() <= 2 * per_call
+
+
+def test_a_review_budget_pays_for_what_it_can_and_never_more(store, embedder, tmp_path):
+    book = load_playbook("commercial")
+    keep = ("liability-cap", "uncapped-liability", "governing-law")
+    playbook = Playbook(name="t", rules=[r for r in book.rules if r.id in keep])
+    per_call = (RESERVE_TOKENS_IN * PRICE_IN + MAX_TOKENS * PRICE_OUT) / 1e6
+    with RecordingServer(_quote_first_passage, tokens=(1200, 150)) as srv:
+        s = Settings(
+            data_dir=tmp_path,
+            llm_base_url=srv.url,
+            llm_model="gpt-4o-mini",
+            quality_bar=0.99,
+            max_reroutes=0,
+            budget=2.5 * per_call,
+            llm_cache=False,
+        )
+        r = Reviewer(
+            s,
+            playbook=playbook,
+            registry=llm_first_registry(),
+            embedder=embedder,
+            store=store,
+            checkpointer=InMemorySaver(serde=serializer()),
+        )
+        out = r.review(write_docx(PARAGRAPHS, tmp_path / "c.docx"))
+    assert len(srv.requests) == 2  # two of the three rules; the third is judged offline
+    assert len(out.findings) == 3 and not out.failures
+    assert sum(e.money for e in out.costs) <= 2.5 * per_call
 
 
 def test_batch_prints_its_estimate_and_the_grid_has_a_cost_column(tmp_path):

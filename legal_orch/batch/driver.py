@@ -205,6 +205,7 @@ def _check_usage(
     ray_address: str | None,
     settings: Settings | None,
     timeout_per_file: float | None = None,
+    budget: float | None = None,
 ) -> None:
     if workers < 1:
         raise BatchUsageError(f"--workers {workers}: need at least 1")
@@ -214,6 +215,13 @@ def _check_usage(
         raise BatchUsageError("--timeout-per-file works with --engine local only, for now")
     if engine not in ("local", "ray"):
         raise BatchUsageError(f"--engine {engine}: expected local or ray")
+    if budget is not None and engine == "ray" and ray_address:
+        raise BatchUsageError(
+            "--budget keeps its ledger in --out, which workers on other machines cannot reach: "
+            "use it with --engine local or a local Ray"
+        )
+    if budget is not None and budget < 0:
+        raise BatchUsageError(f"--budget {budget:g}: need 0 or more")
     if engine == "ray" and ray_address and not (settings and settings.chroma_host):
         raise BatchUsageError(
             "--engine ray on a cluster needs a Chroma server all workers reach: "
@@ -257,7 +265,7 @@ def run_batch(
     """
     from legal_orch.playbook import load_playbook
 
-    _check_usage(workers, engine, ray_address, settings, timeout_per_file)
+    _check_usage(workers, engine, ray_address, settings, timeout_per_file, budget)
     # Batches never pause for a lawyer; a bad playbook fails here, once, not in every worker.
     # Workers share the machine's cores: an encoder each with every core would only contend.
     threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0

@@ -20,14 +20,14 @@ from langgraph.types import interrupt
 
 from legal_orch import costs
 from legal_orch.context import ReviewContext
-from legal_orch.domain import AgentFailure, Deal, KeyTerms
+from legal_orch.domain import AgentFailure, Deal, KeyTerms, Subtask
 from legal_orch.graph.retry import retry_or_record
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
 from legal_orch.graph.state import ReviewState, SubtaskInput
 from legal_orch.ingest import parse as parse_document
 from legal_orch.ingest.segment import segment as segment_document
 from legal_orch.registry import runner
-from legal_orch.router import choose, escalate, llm_affordable, plan_subtasks
+from legal_orch.router import choose, escalate, llm_affordable, plan_subtasks, quality
 from legal_orch.side import resolve_client
 
 Runtime_ = Runtime[ReviewContext]
@@ -176,12 +176,30 @@ def plan(state: ReviewState, runtime: Runtime_) -> Update:
     ctx = runtime.context
     bar = ctx.settings.quality_bar
     subtasks = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=ctx.llm is not None)
-    n_llm = sum(ctx.registry.get(s.agent).requires_llm for s in subtasks.values())
-    if n_llm and not _llm_ok(state, ctx, n_llm):  # the budget cannot pay: stay offline
-        subtasks = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=False)
+    wanted = [k for k, s in subtasks.items() if ctx.registry.get(s.agent).requires_llm]
+    if wanted and not _llm_ok(state, ctx, len(wanted)):  # the budget cannot pay for them all
+        offline = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=False)
+        keep = _affordable(state, ctx, wanted, offline)
+        subtasks = {k: s if k in keep else offline[k] for k, s in subtasks.items()}
     deal = _deal(state)
     subtasks = {k: s.model_copy(update={"deal": deal}) for k, s in subtasks.items()}
     return {"subtasks": subtasks, "pending": list(subtasks)}
+
+
+def _affordable(
+    state: ReviewState, ctx: ReviewContext, wanted: list[str], offline: dict[str, Subtask]
+) -> set[str]:
+    """The most of `wanted` the budget pays for, those the offline tier is weakest at first."""
+
+    def offline_quality(k: str) -> float:
+        q = quality(ctx.registry.get(offline[k].agent), offline[k].categories, offline[k].rule_id)
+        return -1.0 if q is None else q
+
+    ranked = sorted(wanted, key=offline_quality)
+    for n in range(len(ranked) - 1, 0, -1):
+        if _llm_ok(state, ctx, n):
+            return set(ranked[:n])
+    return set()
 
 
 @timed("research_precedents")
