@@ -230,7 +230,9 @@ def run(
         from legal_orch.review import Reviewer
         from legal_orch.settings import Settings
 
-        ctx = Reviewer(Settings(), playbook="nda", registry=registry, embedder=embedder).context()
+        ctx = Reviewer(
+            Settings(learn=False), playbook="nda", registry=registry, embedder=embedder
+        ).context()
     product, rows = product_path(dataset, ctx)
     t1 = time.perf_counter()
     gold, preds = gold_span_path(dataset, ctx.embedder, ctx.registry, model_path)
