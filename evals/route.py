@@ -397,7 +397,7 @@ def report_md(m: dict[str, Any]) -> str:
         f"contracts), tiers {', '.join(m['tiers'])}",
         "",
         f"Language model: {who}. Quality bar {m['quality_bar']}; cascade below confidence "
-        f"{m['cascade_below']}; learned over {m['folds']} folds, prior worth "
+        f"{m['cascade_below']}; learned over {m['folds']} fold(s), prior worth "
         f"{m['prior_weight']:g} outcomes.",
         "",
         "| policy | evidence agreement | rule decisions | money | CPU-seconds | model calls | "
