@@ -69,6 +69,11 @@ class LLM:
         # Failed tries in a row, counted over every caller (parallel subtasks, re-routes): the
         # one retry budget a model gets, so a dead server costs `llm_retries + 1` calls in all.
         self._fails = 0
+        # Until a call has answered, and again after a failure, no more calls are let out than
+        # the tries left, so parallel callers cannot all hit a dead server at once.
+        self._gate = threading.Condition()
+        self._in_flight = 0
+        self._healthy = False
         # Calls in flight at once: an in-process model answers one at a time, so fanned-out
         # subtasks queue here, and each call's deadline counts its own answer, not the queue.
         self._slots = threading.BoundedSemaphore(1 if self.local else settings.llm_concurrency)
@@ -159,25 +164,28 @@ class LLM:
         """
         tries = self.settings.llm_retries + 1
         for attempt in itertools.count():
-            self._check_up()
+            self._enter(tries)
+            answered = False
             try:
                 with self._slots:
                     self._check_up()  # it may have gone down while this call queued
                     answer: dict[str, Any] = _with_deadline(
                         runnable.invoke, messages, self.settings.llm_timeout
                     )
+                answered = True
             except LLMError:
                 raise
             except Exception as e:  # noqa: BLE001 - sorted below: retried or raised, never dropped
                 if _malformed(e):
+                    answered = True  # it answered, in the wrong form: the model is up
                     raise LLMAnswerError(_form_problem(e)) from e
                 if not _transient(e):
                     raise LLMError(f"the model refused the call: {type(e).__name__}: {e}") from e
                 self._failed(e, tries)
                 time.sleep(min(0.5 * 2**attempt, 4.0))
                 continue
-            with self._lock:
-                self._fails = 0
+            finally:
+                self._leave(answered)
             return answer
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
@@ -186,9 +194,26 @@ class LLM:
         if time.monotonic() < self._down_until:
             raise LLMError(f"the model did not answer: {self._down_reason}")
 
+    def _enter(self, tries: int) -> None:
+        with self._gate:
+            while True:
+                self._check_up()
+                if self._healthy or self._in_flight + self._fails < tries:
+                    break
+                self._gate.wait(timeout=1.0)
+            self._in_flight += 1
+
+    def _leave(self, answered: bool) -> None:
+        with self._gate:
+            self._in_flight -= 1
+            if answered:
+                self._fails, self._healthy = 0, True
+            self._gate.notify_all()
+
     def _failed(self, e: BaseException, tries: int) -> None:
-        with self._lock:
+        with self._gate:
             self._fails += 1
+            self._healthy = False
             if self._fails < tries:
                 return
             self._down_reason = (
@@ -197,6 +222,7 @@ class LLM:
             )
             self._down_until = time.monotonic() + COOL_DOWN
             self._fails = 0
+            self._gate.notify_all()
         raise LLMError(f"the model did not answer: {self._down_reason}") from e
 
     def _key(self, schema: type[BaseModel], messages: list[tuple[str, str]]) -> str:
