@@ -39,6 +39,14 @@ EXIT_VALIDATION_FAILED = 5
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+@app.callback()
+def _private() -> None:
+    """Offline-first contract review."""
+    # Everything the tool writes (checkpoints, stores, uploads, reviews) holds clients'
+    # contracts: readable by this user only.
+    os.umask(0o077)
+
+
 class Fmt(StrEnum):
     md = "md"
     json = "json"
@@ -299,27 +307,37 @@ def setup(quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None
 
 
 @app.command()
-def ui(port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501) -> None:
-    """Start the Streamlit app."""
-    import subprocess
-
+def ui(
+    port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501,
+    address: Annotated[
+        str, typer.Option(help="Address to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    remote: Annotated[
+        bool, typer.Option(help="Allow an --address other machines reach (needs --secrets).")
+    ] = False,
+    secrets: Annotated[
+        Path | None,
+        typer.Option(help="Streamlit secrets file with an [auth] table: the login (OIDC)."),
+    ] = None,
+) -> None:
+    """Start the Streamlit app (on 127.0.0.1 unless --remote with a login)."""
     from legal_orch_ui import APP_PATH
 
-    raise typer.Exit(
-        subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(APP_PATH),
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-            ]
+    from legal_orch.errors import SettingsError
+    from legal_orch.serve import streamlit_command
+
+    _settings()  # a bad LEGAL_ORCH_* value is one line here, not a traceback in the app
+    try:
+        command = streamlit_command(
+            APP_PATH, address=address, port=port, remote=remote, secrets=secrets
         )
-    )
+    except SettingsError as e:
+        err(str(e))
+        raise typer.Exit(EXIT_USAGE) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the server: stopping this command (Ctrl-C, kill) stops Streamlit, no orphan left.
+    os.execv(command[0], command)
 
 
 class BatchEngine(StrEnum):
@@ -366,14 +384,30 @@ def batch(
     ocr: Annotated[
         bool, typer.Option(help="Read scanned PDFs with OCR (time limit: LEGAL_ORCH_OCR_TIMEOUT).")
     ] = True,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Write into an output folder that holds other files (never changed or deleted)."
+        ),
+    ] = False,
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            help="Most the whole batch may spend on language models (price table currency); "
+            "contracts past it are judged offline."
+        ),
+    ] = None,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
-    from legal_orch.batch.driver import run_batch
+    from legal_orch.batch.driver import machine_workers, run_batch
     from legal_orch.errors import LegalOrchError
 
     try:
         settings = _settings(chroma_host=chroma_host, chroma_port=chroma_port, ocr=ocr)
+        most, why = machine_workers(settings)
+        if workers > most and not ray_address:
+            err(f"warning: --workers {workers}: this machine holds {most} ({why}); using {most}")
         with progress_bar(quiet) as show:
             result = run_batch(
                 source,
@@ -386,6 +420,9 @@ def batch(
                 on_progress=show,
                 for_role=for_role,
                 timeout_per_file=timeout_per_file,
+                force=force,
+                budget=budget,
+                on_estimate=lambda est: print(f"estimate: {est.line()}", file=sys.stderr),
             )
     except LegalOrchError as e:
         err(str(e))
@@ -403,6 +440,7 @@ def batch(
                 "summary_csv": str(result.summary_csv),
                 "summary_xlsx": str(result.summary_xlsx),
                 "errors_csv": str(result.errors_csv),
+                "model_money": result.money,
             },
             indent=2,
         )
@@ -421,6 +459,30 @@ def batch(
     if result.validation_failed:
         err(f"{result.validation_failed} review(s) failed validation: see {result.summary_csv}")
         raise typer.Exit(EXIT_VALIDATION_FAILED)
+
+
+@app.command()
+def purge(
+    contract: Annotated[
+        str, typer.Argument(help="The contract's SHA-256 (as in a review), or the file itself.")
+    ],
+) -> None:
+    """Remove every trace of one contract: checkpoints, search index, decisions, cached answers,
+    uploads and the app's batch reviews. Reviews you wrote elsewhere (--out) are yours to delete."""
+    from legal_orch.errors import LegalOrchError
+    from legal_orch.retention import contract_hash
+    from legal_orch.retention import purge as purge_contract
+
+    try:
+        sha = contract_hash(contract)
+        removed = purge_contract(_settings(), sha)
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(EXIT_USAGE) from None
+    for line in removed:
+        print(line)
+    if not removed:
+        print(f"nothing of contract {sha[:16]}… is held here")
 
 
 def _data(path: Path | None, sub: str) -> Path:
@@ -504,6 +566,49 @@ def eval_review(
         f"scored {m['documents']} review(s) of split '{m['split']}'; {m['documents_failed']} failed"
     )
     print(_scalars(m))
+
+
+@eval_app.command("route")
+def eval_route(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="CUAD-format folder (default: the shared CUAD, else the test fixtures)."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("evals/results/route"),
+    split: Annotated[
+        str | None, typer.Option(help="Split of the shared CUAD (default dev; tune on dev only).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N contracts.")] = None,
+    cascade_below: Annotated[
+        float, typer.Option(help="The cascade asks a model where the cheap tier is less sure.")
+    ] = 0.6,
+) -> None:
+    """Replay contracts through the routing policies; write each one's cost and quality."""
+    from legal_orch_evals.route import run
+
+    from legal_orch.errors import LegalOrchError
+
+    if data is None:
+        shared = SHARED_DATA / "cuad"
+        fixtures = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "cuad"
+        data, split = (shared, split or "dev") if shared.exists() else (fixtures, split)
+    try:
+        m = run(
+            _data(data, "cuad"),
+            out,
+            split=split,
+            limit=limit,
+            settings=_settings(),
+            cascade_below=cascade_below,
+        )
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(1) from None
+    err(
+        f"replayed {m['contracts_scored']} contract(s) of split '{m['split']}' over tiers "
+        f"{', '.join(m['tiers'])}; table in {out / 'report.md'}"
+    )
+    print(json.dumps(m["policies"], indent=2))
 
 
 @eval_app.command("acord")

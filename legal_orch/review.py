@@ -17,6 +17,7 @@ from legal_orch.graph import STATE_VERSION, build_graph, open_checkpointer
 from legal_orch.ingest import check_input
 from legal_orch.ingest.pdf import display_name, sha256_file
 from legal_orch.llm import make_chat_model
+from legal_orch.outcomes import OutcomeStore, learned_registry
 from legal_orch.playbook import Playbook, load_playbook
 from legal_orch.registry import Registry, default_registry
 from legal_orch.reports.report import ReviewReport, from_state
@@ -54,7 +55,11 @@ class Reviewer:
         self.settings = settings or Settings()
         pb = playbook if playbook is not None else self.settings.playbook
         self.playbook = pb if isinstance(pb, Playbook) else load_playbook(pb)
-        self.registry = registry or default_registry()
+        if registry is None:
+            registry = default_registry()
+            if self.settings.learn:  # quality refitted from this installation's outcomes
+                registry = learned_registry(registry, self.settings)
+        self.registry = registry
         self.embedder = embedder or default_embedder(self.settings)
         self._store = store
         self.llm = llm if llm is not None else make_chat_model(self.settings)
@@ -127,7 +132,19 @@ class Reviewer:
         snap = self.graph.get_state(config)
         if snap.interrupts:
             return Paused(thread_id=thread, question=snap.interrupts[0].value)
-        return from_state(snap.values, self.playbook.name, [r.id for r in self.playbook.rules])
+        report = from_state(snap.values, self.playbook.name, [r.id for r in self.playbook.rules])
+        if self.settings.learn:  # the router learns from how each agent's findings fared
+            OutcomeStore.from_settings(self.settings).record_review(report)
+        self.prune()
+        return report
+
+    def prune(self) -> int:
+        """Delete finished reviews' checkpoints older than `keep_checkpoints_days`."""
+        from legal_orch.graph.checkpoint import prune_finished
+
+        if not hasattr(self.checkpointer, "conn"):  # an in-memory saver: gone with the process
+            return 0
+        return prune_finished(self.graph, self.checkpointer, self.settings.keep_checkpoints_days)
 
 
 def check_decisions(decisions: dict[str, Any], asked: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from legal_orch.errors import InputError, LegalOrchError
 from legal_orch.process_guard import die_with_parent, peak_rss_mb
+from legal_orch.redact import scrub
 from legal_orch.settings import Settings
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class BatchWorker:
             sha256=job.sha256,
             report_json=report_json,
             error_kind=kind,
-            error=" ".join(error.split())[:500],
+            error=" ".join(scrub(error).split())[:500],
             seconds=time.perf_counter() - t0,
             worker_pid=os.getpid(),
             peak_rss_mb=round(peak_rss_mb(), 1),
@@ -111,6 +112,10 @@ class BatchWorker:
             raise LegalOrchError(
                 f"{job.source}: paused for a lawyer's decision (batch runs without interrupts)"
             )
+        if self.settings.budget_ledger is not None:  # the batch's budget: what it really cost
+            from legal_orch.costs import Ledger, spent
+
+            Ledger(self.settings.budget_ledger).settle(result.document.sha256, spent(result.costs))
         # A finished thread is never resumed (a re-review starts over): keep the database small.
         self.reviewer.checkpointer.delete_thread(self.reviewer.thread_id(path, job.client))
         if job.data is not None:
