@@ -22,12 +22,26 @@ from legal_orch.domain import Clause, Document, Segmentation
 TOP_K = 20
 
 
-def raw_candidates(
-    doc: Document, seg: Segmentation, model: ExtractionModel, k: int = TOP_K
-) -> list[Candidate]:
-    """Every head's best spans for every category, uncalibrated."""
+def sentence_margins(doc: Document, seg: Segmentation, model: ExtractionModel) -> np.ndarray:
+    """The sentence head's raw margins, one row per sentence and one column per category."""
     sents = sentence_units(doc, seg)
-    margins = model.sentences.decision([[u.text for u in sents], [u.context for u in sents]])
+    return model.sentences.decision([[u.text for u in sents], [u.context for u in sents]])
+
+
+def raw_candidates(
+    doc: Document,
+    seg: Segmentation,
+    model: ExtractionModel,
+    k: int = TOP_K,
+    margins: np.ndarray | None = None,
+) -> list[Candidate]:
+    """Every head's best spans for every category, uncalibrated.
+
+    `margins` stands in for the sentence head's own (another tier's scores, same columns).
+    """
+    sents = sentence_units(doc, seg)
+    if margins is None:
+        margins = sentence_margins(doc, seg, model)
     clauses = {c.id: (c.start, c.end) for c in seg.clauses}
     out = sentence_candidates(sents, margins, model.sentences.labels, k, model.merge_ratio, clauses)
     seeds = int(model.meta.get("window_seeds", 0))
@@ -115,11 +129,15 @@ def _nbest(
 
 
 def candidates(
-    doc: Document, seg: Segmentation, k: int = TOP_K, model: ExtractionModel | None = None
+    doc: Document,
+    seg: Segmentation,
+    k: int = TOP_K,
+    model: ExtractionModel | None = None,
+    margins: np.ndarray | None = None,
 ) -> dict[str, list[Clause]]:
     """The n-best (up to `k`) clauses per category with calibrated confidences."""
     model = model or shipped_model()
-    ranked = calibrated(model, raw_candidates(doc, seg, model, k))
+    ranked = calibrated(model, raw_candidates(doc, seg, model, k, margins))
     return {
         cat: [_clause(doc, c, p) for c, p in _nbest(doc, ranked.get(cat, []), k, model)]
         for cat in CATEGORIES
