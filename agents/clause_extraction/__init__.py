@@ -66,6 +66,12 @@ def _train(data: Path) -> dict:
     return main(data / "cuad" if (data / "cuad").is_dir() else data)
 
 
+def _recalibrate(data: Path) -> dict:
+    from legal_orch_agents.clause_extraction.train import recalibrate
+
+    return recalibrate(data / "cuad" if (data / "cuad").is_dir() else data)
+
+
 def _train_neural(data: Path) -> dict:
     from legal_orch_agents.clause_extraction.neural_train import main
 
@@ -162,7 +168,7 @@ TIER0 = AgentSpec(
         "sentences, date mentions and title lines; spans grown within clauses; dev-calibrated"
     ),
     models=("corpora/models/clause_extraction.npz",),
-    train={"extract": _train},
+    train={"extract": _train, "extract-calibration": _recalibrate},
     hooks={"candidates": extract_candidates, "select": select_shipped},
 )
 

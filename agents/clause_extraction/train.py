@@ -53,6 +53,9 @@ CALIB_C = 0.3
 CALIB_MIN_POS = 10
 # Window candidates around the best 2 seeds, scaled below the head's spans (see extract._nbest).
 WINDOW_META = {"window_seeds": 2, "window_scale": 0.3, "base_slots": 15}
+# The candidate generator's wider net (see spans.top_sentences, spans.part_candidates).
+GENERATOR_META = {"top_sentences": 20, "part_seeds": 3, "overlap_cap": 3}
+CANDIDATE_META = {**WINDOW_META, **GENERATOR_META}
 
 
 @dataclass
@@ -232,6 +235,7 @@ def tune(
     dev: list[Prepared],
     gaps: tuple[float, ...] = GAPS,
     margins: Margins | None = None,
+    meta: dict | None = None,
 ) -> tuple[ExtractionModel, dict]:
     """Choose the span gap by dev AUPR, calibrate, and set the review threshold at best dev F1.
 
@@ -240,7 +244,10 @@ def tune(
     best: tuple[float, ExtractionModel, dict] | None = None
     for gap in gaps:
         model = ExtractionModel(
-            *heads, Calibration({}, {}), merge_ratio=gap, meta=dict(WINDOW_META)
+            *heads,
+            Calibration({}, {}),
+            merge_ratio=gap,
+            meta=dict(meta if meta is not None else CANDIDATE_META),
         )
         model.calibration = fit_calibration(model, dev, margins)
         gold, preds = dev_predictions(model, dev, margins)
@@ -296,7 +303,7 @@ def main(data_dir: Path, out: Path | None = None, cache: Path | None = DEFAULT_C
     )
     model, stats = tune(fit_heads(train), dev)
     model.meta = {
-        **WINDOW_META,
+        **CANDIDATE_META,
         "trained_on": "CUAD v1 train split (legal_orch.datasets.splits.cuad_split), pypdf text",
         "train_contracts": len(train),
         "dev_contracts": len(dev),
@@ -333,7 +340,7 @@ def recalibrate(
     model, stats = tune((old.sentences, old.dates, old.titles), dev, (old.merge_ratio,))
     model.meta = {
         **copy.deepcopy(old.meta),
-        **WINDOW_META,
+        **CANDIDATE_META,
         "calibration": f"dev split, C={CALIB_C}, own fit from {CALIB_MIN_POS} positives",
         "dev": {k: round(v, 3) for k, v in stats.items()},
     }
