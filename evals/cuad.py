@@ -161,7 +161,7 @@ def run_contract(c: CuadContract, spec: AgentSpec | None = None) -> ContractResu
 
 
 def run_modes(
-    c: CuadContract, tier0: AgentSpec, tier1: AgentSpec, store_of
+    c: CuadContract, tier0: AgentSpec, tier1: AgentSpec, store_of, modes: tuple[str, ...] = MODES
 ) -> dict[str, ContractResult]:
     """Each way of extracting on one contract, each timed in CPU-seconds from a cold store.
 
@@ -183,15 +183,19 @@ def run_modes(
         lambda: (b := tier0.hooks["candidates"](doc, seg), tier0.hooks["select"](b))
     )
     out["tier0"] = _result(c, doc, best, chosen, cpu0, parse, 0.0)
-    store = store_of()
-    (best, chosen), cpu1 = timed(
-        lambda: (b := tier1.hooks["tier1"](doc, seg, store), tier1.hooks["select_tier1"](b))
-    )
-    out["tier1"] = _result(c, doc, best, chosen, cpu1, parse, 1.0)
-    (best, chosen), cpu = timed(
-        lambda: (b := tier1.hooks["combined"](doc, seg, store), tier1.hooks["select_combined"](b))
-    )
-    out["combined"] = _result(c, doc, best, chosen, cpu1 + cpu, parse, 1.0)
+    if "tier1" in modes or "combined" in modes:
+        store = store_of()
+        (best, chosen), cpu1 = timed(
+            lambda: (b := tier1.hooks["tier1"](doc, seg, store), tier1.hooks["select_tier1"](b))
+        )
+        out["tier1"] = _result(c, doc, best, chosen, cpu1, parse, 1.0)
+        (best, chosen), cpu = timed(
+            lambda: (
+                b := tier1.hooks["combined"](doc, seg, store),
+                tier1.hooks["select_combined"](b),
+            )
+        )
+        out["combined"] = _result(c, doc, best, chosen, cpu1 + cpu, parse, 1.0)
     store = store_of()
     (best, work), cpu = timed(lambda: tier1.hooks["cascade"](doc, seg, store))
     chosen, cpu_sel = timed(lambda: tier1.hooks["select_cascade"](best, work))
@@ -420,6 +424,7 @@ def run(
     scorecard: bool = False,
     scorecard_path: Path | None = None,
     tier0_only: bool = False,
+    modes: tuple[str, ...] = MODES,
 ) -> dict:
     """Evaluate extraction on CUAD `split` (see `default_split`); write metrics, report, plot
     and n-best predictions; with `scorecard` (dev only), record per-category F1 for the router.
@@ -445,7 +450,7 @@ def run(
             if tier1 is None:
                 results.setdefault("tier0", []).append(run_contract(c, spec))
             else:
-                for mode, r in run_modes(c, spec, tier1, store_of).items():
+                for mode, r in run_modes(c, spec, tier1, store_of, modes).items():
                     results.setdefault(mode, []).append(r)
             bar.advance(task)
     by_mode, preds_of = {}, {}

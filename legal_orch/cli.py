@@ -458,6 +458,9 @@ def eval_cuad(
     tier0_only: Annotated[
         bool, typer.Option(help="Measure tier 0 alone (skip tier 1, combined and the cascade).")
     ] = False,
+    quick: Annotated[
+        bool, typer.Option(help="Measure tier 0 and the cascade only (skip tier 1 alone).")
+    ] = False,
 ) -> None:
     """Score clause extraction on CUAD with the publisher's metric, and its cost per tier."""
     from legal_orch_evals.cuad import run
@@ -472,6 +475,7 @@ def eval_cuad(
             split=split,
             scorecard=scorecard,
             tier0_only=tier0_only,
+            modes=("tier0", "cascade") if quick else ("tier0", "tier1", "combined", "cascade"),
         )
     except LegalOrchError as e:
         err(str(e))
