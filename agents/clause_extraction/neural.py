@@ -70,28 +70,31 @@ class NeuralHead:
         return h @ self.w2.astype(np.float32) + self.b2
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-
-def disagreement(m0: np.ndarray, m1: np.ndarray) -> np.ndarray:
-    """How far apart the two tiers' probabilities are (0: they agree; 1: opposite certainties)."""
-    return np.abs(_sigmoid(m0) - _sigmoid(m1))
+def disagreement(l0: np.ndarray, l1: np.ndarray) -> np.ndarray:
+    """How far apart the two tiers' calibrated log-odds are (0: they agree)."""
+    return np.abs(l0 - l1)
 
 
 @dataclass
 class Combiner:
-    """log-odds = w0 * m0 + w1 * m1 + wd * disagreement + b, with wd <= 0 (fitted on dev).
+    """Each tier's margin calibrated on dev (`scales`: l = a * m + b), then
+    log-odds = w0 * l0 + w1 * l1 + wd * |l0 - l1| + b, with wd <= 0 (fitted on dev).
 
     `alone` = [a, b]: log-odds = a * m0 + b, for sentences tier 1 did not read.
     """
 
     weights: list[float]  # [w0, w1, wd, b]
     alone: list[float]
+    scales: list[float] = field(default_factory=lambda: [1.0, 0.0, 1.0, 0.0])  # a0 b0 a1 b1
+
+    def calibrated(self, m0: np.ndarray, m1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a0, b0, a1, b1 = self.scales
+        return a0 * m0 + b0, a1 * m1 + b1
 
     def __call__(self, m0: np.ndarray, m1: np.ndarray) -> np.ndarray:
         w0, w1, wd, b = self.weights
-        return w0 * m0 + w1 * m1 + wd * disagreement(m0, m1) + b
+        l0, l1 = self.calibrated(m0, m1)
+        return w0 * l0 + w1 * l1 + wd * disagreement(l0, l1) + b
 
     def tier0(self, m0: np.ndarray) -> np.ndarray:
         a, b = self.alone

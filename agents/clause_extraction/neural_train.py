@@ -144,17 +144,28 @@ def fit_mlp(
     return head, {"dev_mean_ap": best[0], "epochs": best[2], "hidden": hidden}
 
 
+def _logit_fit(x: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+    lr = LogisticRegression(C=1.0, max_iter=500).fit(x[:, None], t)
+    return float(lr.coef_[0][0]), float(lr.intercept_[0])
+
+
 def fit_combiner(m0: np.ndarray, m1: np.ndarray, y: np.ndarray) -> Combiner:
-    """Fit the combiner on dev sentences x categories; disagreement may only lower confidence."""
+    """Fit the combiner on dev sentences x categories; disagreement may only lower confidence.
+
+    Each tier's margins are first calibrated alone, so that their disagreement is measured in
+    one currency (log-odds of the same event).
+    """
     a, b, t = m0.ravel(), m1.ravel(), y.ravel().astype(int)
-    x = np.stack([a, b, disagreement(a, b)], axis=1)
+    scales = [*_logit_fit(a, t), *_logit_fit(b, t)]
+    probe = Combiner([0.0, 0.0, 0.0, 0.0], [0.0, 0.0], scales)
+    l0, l1 = probe.calibrated(a, b)
+    x = np.stack([l0, l1, disagreement(l0, l1)], axis=1)
     lr = LogisticRegression(C=1.0, max_iter=500).fit(x, t)
     w = [*map(float, lr.coef_[0]), float(lr.intercept_[0])]
     if w[2] > 0:  # the data said disagreement raises confidence: refuse it, refit without
         lr = LogisticRegression(C=1.0, max_iter=500).fit(x[:, :2], t)
         w = [float(lr.coef_[0][0]), float(lr.coef_[0][1]), 0.0, float(lr.intercept_[0])]
-    alone = LogisticRegression(C=1.0, max_iter=500).fit(a[:, None], t)
-    return Combiner(w, [float(alone.coef_[0][0]), float(alone.intercept_[0])])
+    return Combiner(w, list(_logit_fit(a, t)), scales)
 
 
 def settings_of(model: ExtractionModel) -> Settings:
