@@ -260,3 +260,23 @@ def test_the_n_best_spreads_over_passages(netgear):
     assert spread == [100, 100, 1000]  # the third boundary waits for the other passage
     assert [c.start for c, _ in x._distinct(doc, ranked, 3)] == [100, 100, 50]
     assert [c.start for c, _ in x._distinct(doc, ranked, 4, cap=2)] == [100, 100, 50, 1000]
+
+
+def test_the_cascade_agent_reviews_through_the_reviews_store(netgear, tmp_path):
+    from legal_orch.context import ReviewContext
+    from legal_orch.playbook import load_playbook
+    from legal_orch.retrieval.embeddings import default_embedder
+
+    doc, seg = netgear
+    settings = Settings(data_dir=tmp_path)
+    embedder = CountingEmbedder(default_embedder())
+    store = Store(settings, embedder)
+    ctx = ReviewContext(settings, load_playbook("commercial"), default_registry(), embedder, store)
+    clauses = CASCADE.run(doc, seg, ctx)
+    assert clauses and all(c.text == doc.text[c.start : c.end] for c in clauses)
+    assert [(c.start, c.category) for c in clauses] == sorted(
+        (c.start, c.category) for c in clauses
+    )
+    assert 0 < embedder.texts < len(seg.sentences) + 200  # a part of the sentences, and headings
+    found = {c.category for c in clauses}
+    assert "Governing Law" in found and "Document Name" in found
