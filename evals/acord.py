@@ -58,7 +58,7 @@ def rule_for(qid: str, text: str, categories: tuple[str, ...]) -> Rule:
 
 
 def product_rankings(
-    spec: AgentSpec, ctx: ReviewContext, acord: Acord
+    spec: AgentSpec, ctx: ReviewContext, acord: Acord, rounds: int = LATENCY_ROUNDS
 ) -> tuple[dict[str, list[str]], dict[str, list[float]], dict[str, list[str]]]:
     """Run each query as a research subtask; return rankings, warm latencies (ms), categories.
 
@@ -78,7 +78,7 @@ def product_rankings(
     call(next(iter(rules.values())))  # first use: the bank is loaded and indexed
     rankings: dict[str, list[str]] = {}
     latencies: dict[str, list[float]] = {"wall": [], "cpu": []}
-    for _ in range(LATENCY_ROUNDS):
+    for _ in range(rounds):
         for qid, rule in rules.items():
             wall, cpu = time.perf_counter(), time.process_time()
             precedents, _ = call(rule)
@@ -125,6 +125,7 @@ def run(
     product, latencies, categories = product_rankings(spec, ctx, acord)
     bank = spec.hooks["acord_bank"](acord, embedder, cache_dir=cache_dir, reranker=reranker)
     judged = spec.hooks["judged_rankings"](bank, acord, embedder)
+    table = ranker_table(spec, ctx, bank, acord, embedder)
     metrics = {
         "split": split,
         "queries": len(acord.qrels),
@@ -150,8 +151,9 @@ def run(
                 mean_metrics({q: [c for c, _ in r] for q, r in judged.items()}, acord.qrels)
             ),
             "protocol": "each query ranks the clauses with a qrel for it (ACORD's corpus only)",
-            "ranker": "minilm+bm25 pool features, reranker" if bank.reranker else "minilm+bm25 rrf",
+            "ranker": type(bank.reranker).__name__ if bank.reranker else "minilm+bm25 rrf",
         },
+        "rankers": table,
     }
     out.mkdir(parents=True, exist_ok=True)
     write_run(judged, out / "run.tsv")
@@ -165,7 +167,66 @@ def run(
     }
     (out / "per_query.json").write_text(json.dumps(per_query, indent=2) + "\n", encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    (out / "cost_quality.md").write_text(cost_quality_markdown(metrics), encoding="utf-8")
     return metrics
+
+
+def ranker_table(spec: AgentSpec, ctx: ReviewContext, bank: Any, acord: Acord, embedder) -> dict:
+    """Each ranker alone (dense, BM25, their RRF), their combiner and the reranker: on the judged
+    pools and through the review's own search, with CPU milliseconds per query."""
+    out = {}
+    for name, ranker in spec.hooks["rankers"]().items():
+        cpu = time.process_time()
+        ranked = spec.hooks["single_rankings"](bank, acord, embedder, ranker)
+        judged_ms = (time.process_time() - cpu) * 1000 / max(len(ranked), 1)
+        previous = spec.hooks["use_ranker"](ctx, ranker)
+        try:
+            product, latencies, _ = product_rankings(spec, ctx, acord, rounds=1)
+        finally:
+            spec.hooks["use_ranker"](ctx, previous)
+        out[name] = {
+            "judged_pool": _rounded(
+                mean_metrics({q: [c for c, _ in r] for q, r in ranked.items()}, acord.qrels)
+            ),
+            "judged_pool_cpu_ms_per_query": round(judged_ms, 2),
+            "product_path": _rounded(mean_metrics(product, acord.qrels)),
+            "product_path_cpu_ms_p50": round(statistics.median(latencies["cpu"]), 2),
+        }
+    return out
+
+
+RANKER_NAMES = {
+    "dense": "dense alone (MiniLM cosine)",
+    "bm25": "BM25 alone",
+    "rrf": "reciprocal-rank fusion of the two (no training)",
+    "fusion": "combiner of dense and BM25 (ridge, fitted on ACORD train)",
+    "reranker": "reranker (gradient boosting with a memory of train grades)",
+}
+
+
+def cost_quality_markdown(metrics: dict) -> str:
+    """The cost-quality table the README shows."""
+    split, n = metrics["split"], metrics["queries"]
+    lines = [
+        f"| ranker (ACORD {split}, {n} queries) | judged pool NDCG@5 | 5-star share of top 5 "
+        "| product search NDCG@5 | 5-star share | CPU ms / query (judged pool; product search) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in metrics["rankers"].items():
+        j, p = r["judged_pool"], r["product_path"]
+        lines.append(
+            f"| {RANKER_NAMES.get(name, name)} | {j['ndcg@5']:.3f} | {j['p@5_5star']:.3f} | "
+            f"{p['ndcg@5']:.3f} | {p['p@5_5star']:.3f} | "
+            f"{r['judged_pool_cpu_ms_per_query']:.1f}; {r['product_path_cpu_ms_p50']:.1f} |"
+        )
+    pp = metrics["product_path"]
+    lines += [
+        "",
+        f"The review's own search (ranker: {metrics['judged_pool']['ranker']}): NDCG@5 "
+        f"{pp['ndcg@5']:.3f}, 5-star share {pp['p@5_5star']:.3f}, judged@10 {pp['judged@10']:.2f}, "
+        f"CPU {pp['cpu_ms_p50']:.1f} ms per query (p50; load average {pp['load_average_1min']}).",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _condensed(rankings: dict[str, list[str]], qrels: dict) -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from legal_orch.capabilities import RiskRun
-from legal_orch.datasets.contractnli import NliDataset, NliDocument, load_contractnli
+from legal_orch.datasets.contractnli import CHOICES, NliDataset, NliDocument, load_contractnli
 from legal_orch.datasets.contractnli_metric import (
     Predictions,
     label_metrics,
@@ -107,18 +108,26 @@ def label_of(rule: Rule, f: Finding | None) -> str:
     return UNDECIDED
 
 
-def decide_document(d: NliDocument, ctx: ReviewContext) -> dict[str, Finding | None]:
-    """Segment one NDA and decide every rule of the context's playbook with the routed agent."""
+def decide_document(
+    d: NliDocument, ctx: ReviewContext, agent: str | None = None
+) -> dict[str, Finding | None]:
+    """Segment one NDA and decide every rule of the context's playbook with the routed agent
+    (or with `agent` for every rule, to measure it)."""
     doc = as_document(d)
-    seg = segment(doc)
+    seg = ctx.cache.get(f"eval.segment:{doc.sha256}") or segment(doc)
+    ctx.cache[f"eval.segment:{doc.sha256}"] = seg
     out: dict[str, Finding | None] = {}
     for rule in ctx.playbook.rules:
-        spec = choose(
-            ctx.registry,
-            "risk",
-            rule.categories,
-            quality_bar=ctx.settings.quality_bar,
-            rule_id=rule.id,
+        spec = (
+            ctx.registry.get(agent)
+            if agent
+            else choose(
+                ctx.registry,
+                "risk",
+                rule.categories,
+                quality_bar=ctx.settings.quality_bar,
+                rule_id=rule.id,
+            )
         )
         sub = Subtask(id=rule.id, rule_id=rule.id, categories=rule.categories, agent=spec.name)
         try:
@@ -170,15 +179,26 @@ def product_metrics(
     }
 
 
-def product_path(data: NliDataset, ctx: ReviewContext) -> tuple[dict, dict]:
-    """Run the product's segmentation and routed risk agents on every NDA; metrics, decisions."""
+def product_path(
+    data: NliDataset, ctx: ReviewContext, agent: str | None = None
+) -> tuple[dict, dict]:
+    """Run the product's segmentation and routed risk agents (or `agent`) on every NDA; return
+    metrics and decisions."""
     decided = {}
+    ctx.cache["eval.failures"] = []
+    cpu = time.process_time()
     with Progress(*Progress.get_default_columns(), console=Console(stderr=True)) as bar:
-        for d in bar.track(data.documents, description="NDAs"):
-            decided[d.id] = decide_document(d, ctx)
+        for d in bar.track(data.documents, description=f"NDAs ({agent or 'routed'})"):
+            decided[d.id] = decide_document(d, ctx, agent)
+    cpu = time.process_time() - cpu
     metrics = product_metrics(data, decided, ctx.playbook.rules)
     metrics["failures"] = ctx.cache.get("eval.failures", [])
     metrics["agents"] = sorted({f.agent for fs in decided.values() for f in fs.values() if f})
+    metrics["agent_by_rule"] = {
+        rid: sorted({fs[rid].agent for fs in decided.values() if fs.get(rid)})
+        for rid in next(iter(decided.values()), {})
+    }
+    metrics["cpu_seconds_per_nda"] = round(cpu / max(len(data.documents), 1), 3)
     rows = {
         doc_id: {
             rid: None
@@ -209,6 +229,224 @@ def gold_span_path(
     return metrics, predictions_json(preds)
 
 
+class MemoEmbedder:
+    """The review's embedder, remembering each text's vector (tiers share one embedding pass)."""
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+        self.name = getattr(embedder, "name", "memo")
+        self._seen: dict[str, Any] = {}
+
+    def encode(self, texts: list[str]):
+        import numpy as np
+
+        todo = list(dict.fromkeys(t for t in texts if t not in self._seen))
+        if todo:
+            self._seen.update(zip(todo, self.embedder.encode(todo), strict=True))
+        return np.stack([self._seen[t] for t in texts]) if texts else np.zeros((0, 384))
+
+
+def tier1_agent(registry: Registry) -> AgentSpec:
+    """The tier-1 NDA agent (it offers `nli_tier1_predict` and the combiner)."""
+    for spec in registry.for_capability("risk"):
+        if "nli_tier1_predict" in spec.hooks:
+            return spec
+    raise LegalOrchError("no registered risk agent offers tier-1 span NLI ('nli_tier1_predict')")
+
+
+def _folds(n: int, k: int, seed: int = 7) -> list[list[int]]:
+    import numpy as np
+
+    idx = np.random.default_rng(seed).permutation(n)
+    return [sorted(int(i) for i in idx[j::k]) for j in range(k)]
+
+
+def _cpu(fn, *args, **kwargs):
+    c = time.process_time()
+    out = fn(*args, **kwargs)
+    return out, time.process_time() - c
+
+
+COMBINER_FOLDS = 5
+
+
+def embed_spans(dataset: NliDataset, embedder: Embedder) -> tuple[MemoEmbedder, float]:
+    """Embed every gold span once; return the remembering embedder and the CPU seconds it took."""
+    memo = MemoEmbedder(embedder)
+    texts = [" ".join(t.split()) for d in dataset.documents for t in d.span_texts()]
+    _, cpu = _cpu(memo.encode, texts)
+    return memo, cpu
+
+
+def tier_comparison(
+    dataset: NliDataset, registry: Registry, memo: MemoEmbedder, embed_cpu: float
+) -> dict:
+    """Tier 0 alone, tier 1 alone, the two combined and the cascade, on the gold spans.
+
+    The combiner and the cascade's threshold are fitted on dev, so every figure here is out of
+    fold: each NDA is decided by a combiner fitted on the other folds' NDAs. CPU seconds per NDA
+    are process time: the embedding pass (shared by both tiers), then each tier's heads; the
+    cascade's tier 1 is run for real on just the hypotheses where tier 0 was unsure.
+    """
+    spec0, spec1 = nli_agent(registry), tier1_agent(registry)
+    docs, hids = dataset.documents, list(dataset.hypotheses)
+    n = max(len(docs), 1)
+    (p0, _), t0 = _cpu(spec0.hooks["nli_predict"], docs, memo)
+    (p1, _), t1 = _cpu(spec1.hooks["nli_tier1_predict"], docs, memo)
+    combined: dict = {}
+    cascaded: dict = {}
+    asked: dict[str, list[str]] = {}
+    agree = {True: [0, 0, 0.0], False: [0, 0, 0.0]}  # pairs, right, confidence summed
+    t_comb = 0.0
+    for held in _folds(len(docs), min(COMBINER_FOLDS, len(docs))):
+        rest = [d for i, d in enumerate(docs) if i not in set(held)]
+        comb = spec1.hooks["fit_combiner"](
+            [p0[d.id][h] for d in rest for h in hids],
+            [p1[d.id][h] for d in rest for h in hids],
+            [d.annotations[h].choice for d in rest for h in hids],
+        )
+        for i in held:
+            d = docs[i]
+            asked[d.id] = [h for h in hids if comb.needs_tier1(p0[d.id][h])]
+            combined[d.id], cascaded[d.id] = {}, {}
+            c = time.process_time()
+            for h in hids:
+                pred, conf = comb.combine(p0[d.id][h], p1[d.id][h])
+                combined[d.id][h] = pred
+                cascaded[d.id][h] = spec1.hooks["cascade"](comb, p0[d.id][h], p1[d.id][h])
+                a = agree[p0[d.id][h].choice == p1[d.id][h].choice]
+                a[0], a[1], a[2] = (
+                    a[0] + 1,
+                    a[1] + (pred.choice == d.annotations[h].choice),
+                    a[2] + conf,
+                )
+            t_comb += time.process_time() - c
+    (_, _), t_cascade1 = _cpu(spec1.hooks["nli_tier1_predict"], docs, memo, only=asked)
+    share = sum(len(v) for v in asked.values()) / max(len(docs) * len(hids), 1)
+
+    def row(preds, heads: float, tier1_share: float) -> dict:
+        m = score_predictions(dataset, preds)
+        said = [preds[d.id][h].choice for d in docs for h in hids]
+        return {
+            **{k: round(v, 4) for k, v in m.items() if isinstance(v, float)},
+            "predicted": {c: said.count(c) for c in CHOICES},
+            "tier1_share": round(tier1_share, 4),
+            "cpu_seconds_per_nda": round((embed_cpu + heads) / n, 4),
+            "cpu_seconds_per_nda_after_embedding": round(heads / n, 4),
+        }
+
+    gold = [d.annotations[h].choice for d in docs for h in hids]
+    return {
+        "gold": {c: gold.count(c) for c in CHOICES},
+        "protocol": "ContractNLI's gold spans; combiner and cascade threshold fitted on dev in "
+        f"{COMBINER_FOLDS} folds by NDA, each NDA scored out of fold",
+        "embedding_cpu_seconds_per_nda": round(embed_cpu / n, 4),
+        "tier0": row(p0, t0, 0.0),
+        "tier1": row(p1, t1, 1.0),
+        "combined": row(combined, t0 + t1 + t_comb, 1.0),
+        "cascade": row(cascaded, t0 + t_cascade1 + t_comb * share, share),
+        "agreement": {
+            ("agree" if k else "disagree"): {
+                "pairs": v[0],
+                "accuracy": round(v[1] / v[0], 4) if v[0] else None,
+                "mean_confidence": round(v[2] / v[0], 4) if v[0] else None,
+            }
+            for k, v in agree.items()
+        },
+    }
+
+
+def cost_quality_markdown(tiers: dict, product: dict) -> str:
+    """The cost-quality table the README shows."""
+    lines = [
+        "| NDA hypotheses (ContractNLI dev, gold spans) | accuracy | F1(C) | F1(E) | evidence mAP "
+        "| tier 1 runs on | CPU s / NDA (after embedding) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    names = {
+        "tier0": "tier 0 alone (TF-IDF + MiniLM, linear)",
+        "tier1": "tier 1 alone (MLP heads over frozen MiniLM)",
+        "combined": "both, combiner fitted on dev (out of fold)",
+        "cascade": "cascade: tier 1 only where tier 0 is unsure",
+    }
+    for key, name in names.items():
+        r = tiers[key]
+        lines.append(
+            f"| {name} | {r['accuracy']:.3f} | {r['f1_contradiction']:.3f} | "
+            f"{r['f1_entailment']:.3f} | {r['evidence_map']:.3f} | {r['tier1_share']:.0%} | "
+            f"{r['cpu_seconds_per_nda']:.3f} ({r['cpu_seconds_per_nda_after_embedding']:.4f}) |"
+        )
+    ag = tiers["agreement"]
+    lines += [
+        "",
+        f"Embedding (shared by both tiers): {tiers['embedding_cpu_seconds_per_nda']:.3f} CPU s "
+        "per NDA. Where the tiers agree: "
+        f"{ag['agree']['pairs']} pairs, accuracy {ag['agree']['accuracy']}, mean confidence "
+        f"{ag['agree']['mean_confidence']}; where they disagree: {ag['disagree']['pairs']} pairs, "
+        f"accuracy {ag['disagree']['accuracy']}, mean confidence "
+        f"{ag['disagree']['mean_confidence']}.",
+        "",
+        "| NDA playbook through the product (routed agents, product segmentation) | accuracy "
+        "| F1(C) | F1(E) | CPU s / NDA to decide, sentences already embedded |",
+        "|---|---|---|---|---|",
+    ]
+    for name, r in product.items():
+        cpu = r.get("cpu_seconds_per_nda")
+        lines.append(
+            f"| {name} | {r['accuracy']:.3f} | {r['f1_contradiction']:.3f} | "
+            f"{r['f1_entailment']:.3f} | {'–' if cpu is None else f'{cpu:.3f}'} |"
+        )
+    embed = next(
+        (
+            r["sentences_and_vectors_cpu_seconds_per_nda"]
+            for r in product.values()
+            if "sentences_and_vectors_cpu_seconds_per_nda" in r
+        ),
+        None,
+    )
+    if embed is not None:
+        lines += ["", f"Segmenting and embedding an NDA's sentences first: {embed:.3f} CPU s."]
+    return "\n".join(lines) + "\n"
+
+
+def _forget_decisions(ctx: ReviewContext) -> None:
+    """Drop memoised NDA decisions (keep sentences and vectors) so each run pays for its own."""
+    for k in [k for k in ctx.cache if k.startswith(("risk_analysis.nli:", "risk_analysis.nli1"))]:
+        del ctx.cache[k]
+
+
+def product_runs(
+    dataset: NliDataset, ctx: ReviewContext, scorecard: Path | None | bool, source: str
+) -> tuple[dict, dict, dict]:
+    """The product path per NDA agent forced on every rule, then routed; with `scorecard`, each
+    agent's accuracy per rule is written before the routed run reads it."""
+    tier0, tier1 = nli_agent(ctx.registry).name, tier1_agent(ctx.registry).name
+    warm, _ = product_path(dataset, ctx, tier0)  # segments and embeds every NDA once
+    by_agent = {}
+    for name in (tier0, tier1):
+        _forget_decisions(ctx)
+        by_agent[name], _ = product_path(dataset, ctx, name)
+        if scorecard is not False:
+            per_rule = by_agent[name]["per_hypothesis"].values()
+            write(
+                name,
+                {rule_key(v["rule_id"]): v["accuracy"] for v in per_rule},
+                source,
+                None if scorecard is True else scorecard,  # type: ignore[arg-type]
+            )
+    if scorecard is not False:
+        from legal_orch.registry import load_scorecard
+
+        fresh = load_scorecard() if scorecard is True else json.loads(Path(scorecard).read_text())
+        ctx.registry = ctx.registry.with_scorecard(fresh.get("agents", fresh))
+    _forget_decisions(ctx)
+    routed, rows = product_path(dataset, ctx)
+    routed["sentences_and_vectors_cpu_seconds_per_nda"] = round(
+        warm["cpu_seconds_per_nda"] - by_agent[tier0]["cpu_seconds_per_nda"], 3
+    )
+    return routed, by_agent, rows
+
+
 def run(
     data: Path,
     out: Path,
@@ -219,8 +457,9 @@ def run(
     scorecard: bool = False,
     scorecard_path: Path | None = None,
 ) -> dict:
-    """Score the NDA playbook on `data` both ways; write metrics.json, product.json and
-    predictions.json to `out`; with `scorecard` (dev only), record accuracy per NDA rule."""
+    """Score the NDA playbook on `data` both ways; write metrics.json, product.json,
+    predictions.json and cost_quality.md to `out`; with `scorecard` (dev only), record each NDA
+    agent's accuracy per rule, which the routed run then follows."""
     t0 = time.perf_counter()
     split = Path(data).stem.split("_")[0]
     if scorecard:
@@ -231,28 +470,32 @@ def run(
         from legal_orch.settings import Settings
 
         ctx = Reviewer(Settings(), playbook="nda", registry=registry, embedder=embedder).context()
-    product, rows = product_path(dataset, ctx)
+    source = (
+        f"legal-orch eval contractnli: accuracy per NDA rule on {Path(data).name} "
+        f"({len(dataset.documents)} NDAs, the product's segmentation)"
+    )
+    card: Path | bool = (scorecard_path or True) if scorecard else False
+    product, by_agent, rows = product_runs(dataset, ctx, card, source)
     t1 = time.perf_counter()
-    gold, preds = gold_span_path(dataset, ctx.embedder, ctx.registry, model_path)
+    memo, embed_cpu = embed_spans(dataset, ctx.embedder)  # both protocols share one pass
+    gold, preds = gold_span_path(dataset, memo, ctx.registry, model_path)  # type: ignore[arg-type]
+    t2 = time.perf_counter()
+    tiers = tier_comparison(dataset, ctx.registry, memo, embed_cpu)
     metrics = {
         "data": Path(data).name,
         "documents": len(dataset.documents),
         "product": {**product, "seconds": round(t1 - t0, 1)},
-        "gold_spans": {**gold, "seconds": round(time.perf_counter() - t1, 1)},
+        "product_by_agent": by_agent,
+        "gold_spans": {**gold, "seconds": round(t2 - t1, 1)},
+        "tiers": {**tiers, "seconds": round(time.perf_counter() - t2, 1)},
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     (out / "product.json").write_text(json.dumps(rows), encoding="utf-8")
     (out / "predictions.json").write_text(json.dumps(preds), encoding="utf-8")
-    if scorecard:
-        by_agent = product["agents"]
-        if len(by_agent) == 1:
-            write(
-                by_agent[0],
-                {rule_key(v["rule_id"]): v["accuracy"] for v in product["per_hypothesis"].values()},
-                f"legal-orch eval contractnli: accuracy per NDA rule on {Path(data).name} "
-                f"({len(dataset.documents)} NDAs, the product's segmentation)",
-                scorecard_path,
-            )
+    table = {f"{name} on every rule": r for name, r in by_agent.items()}
+    table["routed (the review's own choice per rule)"] = product
+    (out / "cost_quality.md").write_text(cost_quality_markdown(tiers, table), encoding="utf-8")
     return metrics

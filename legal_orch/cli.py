@@ -39,6 +39,14 @@ EXIT_VALIDATION_FAILED = 5
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+@app.callback()
+def _private() -> None:
+    """Offline-first contract review."""
+    # Everything the tool writes (checkpoints, stores, uploads, reviews) holds clients'
+    # contracts: readable by this user only.
+    os.umask(0o077)
+
+
 class Fmt(StrEnum):
     md = "md"
     json = "json"
@@ -299,27 +307,37 @@ def setup(quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None
 
 
 @app.command()
-def ui(port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501) -> None:
-    """Start the Streamlit app."""
-    import subprocess
-
+def ui(
+    port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501,
+    address: Annotated[
+        str, typer.Option(help="Address to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    remote: Annotated[
+        bool, typer.Option(help="Allow an --address other machines reach (needs --secrets).")
+    ] = False,
+    secrets: Annotated[
+        Path | None,
+        typer.Option(help="Streamlit secrets file with an [auth] table: the login (OIDC)."),
+    ] = None,
+) -> None:
+    """Start the Streamlit app (on 127.0.0.1 unless --remote with a login)."""
     from legal_orch_ui import APP_PATH
 
-    raise typer.Exit(
-        subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(APP_PATH),
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-            ]
+    from legal_orch.errors import SettingsError
+    from legal_orch.serve import streamlit_command
+
+    _settings()  # a bad LEGAL_ORCH_* value is one line here, not a traceback in the app
+    try:
+        command = streamlit_command(
+            APP_PATH, address=address, port=port, remote=remote, secrets=secrets
         )
-    )
+    except SettingsError as e:
+        err(str(e))
+        raise typer.Exit(EXIT_USAGE) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the server: stopping this command (Ctrl-C, kill) stops Streamlit, no orphan left.
+    os.execv(command[0], command)
 
 
 class BatchEngine(StrEnum):
@@ -366,14 +384,23 @@ def batch(
     ocr: Annotated[
         bool, typer.Option(help="Read scanned PDFs with OCR (time limit: LEGAL_ORCH_OCR_TIMEOUT).")
     ] = True,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Write into an output folder that holds other files (never changed or deleted)."
+        ),
+    ] = False,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
-    from legal_orch.batch.driver import run_batch
+    from legal_orch.batch.driver import machine_workers, run_batch
     from legal_orch.errors import LegalOrchError
 
     try:
         settings = _settings(chroma_host=chroma_host, chroma_port=chroma_port, ocr=ocr)
+        most, why = machine_workers(settings)
+        if workers > most and not ray_address:
+            err(f"warning: --workers {workers}: this machine holds {most} ({why}); using {most}")
         with progress_bar(quiet) as show:
             result = run_batch(
                 source,
@@ -386,6 +413,7 @@ def batch(
                 on_progress=show,
                 for_role=for_role,
                 timeout_per_file=timeout_per_file,
+                force=force,
             )
     except LegalOrchError as e:
         err(str(e))
@@ -421,6 +449,30 @@ def batch(
     if result.validation_failed:
         err(f"{result.validation_failed} review(s) failed validation: see {result.summary_csv}")
         raise typer.Exit(EXIT_VALIDATION_FAILED)
+
+
+@app.command()
+def purge(
+    contract: Annotated[
+        str, typer.Argument(help="The contract's SHA-256 (as in a review), or the file itself.")
+    ],
+) -> None:
+    """Remove every trace of one contract: checkpoints, search index, decisions, cached answers,
+    uploads and the app's batch reviews. Reviews you wrote elsewhere (--out) are yours to delete."""
+    from legal_orch.errors import LegalOrchError
+    from legal_orch.retention import contract_hash
+    from legal_orch.retention import purge as purge_contract
+
+    try:
+        sha = contract_hash(contract)
+        removed = purge_contract(_settings(), sha)
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(EXIT_USAGE) from None
+    for line in removed:
+        print(line)
+    if not removed:
+        print(f"nothing of contract {sha[:16]}… is held here")
 
 
 def _data(path: Path | None, sub: str) -> Path:

@@ -15,11 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from legal_orch.domain import SEVERITIES, FindingStatus
+from legal_orch.domain import SEVERITIES, Finding, FindingStatus, Recommendation
 from legal_orch.errors import LegalOrchError
 from legal_orch.settings import Settings
 
 DecisionKind = Literal["accept", "reject", "edit"]
+# Edited fields that belong to the finding's recommendation rather than to the finding.
+_ADVICE = ("action", "rationale", "fallback_language")
 DECISIONS: tuple[str, ...] = get_args(DecisionKind)
 STATUSES: tuple[str, ...] = get_args(FindingStatus)
 # Fields of a finding a lawyer may correct with an "edit"; everything else is evidence.
@@ -250,3 +252,42 @@ def with_decisions(report: Any, latest: dict[tuple[str, str], Decision]) -> Any:
     return (
         report.model_copy(update={"decisions": {**report.decisions, **added}}) if added else report
     )
+
+
+def _applied(f: Finding, d: dict[str, Any]) -> Finding:
+    """Return `f` with a lawyer's edit in place (fields not edited are kept)."""
+    own = {k: d[k] for k in EDITABLE if k not in _ADVICE and d.get(k) not in (None, "")}
+    advice = {k: d[k] for k in _ADVICE if k in d and d[k] is not None}
+    rec = f.recommendation
+    if advice and (rec is not None or "action" in advice):
+        base = rec.model_dump() if rec else {"rationale": ""}
+        own["recommendation"] = Recommendation.model_validate({**base, **advice})
+    return f.model_copy(update=own) if own else f
+
+
+def decided_findings(
+    findings: list[Finding], decisions: dict[str, Any]
+) -> tuple[list[Finding], list[tuple[Finding, dict[str, Any]]]]:
+    """Split findings into those that stand (edits applied) and those a lawyer rejected."""
+    kept: list[Finding] = []
+    rejected: list[tuple[Finding, dict[str, Any]]] = []
+    for f in findings:
+        d = decisions.get(f.rule_id)
+        if not isinstance(d, dict):
+            kept.append(f)
+        elif d.get("decision") == "reject":
+            rejected.append((f, d))
+        else:
+            kept.append(_applied(f, d) if d.get("decision") == "edit" else f)
+    return kept, rejected
+
+
+def as_decided(report: Any) -> Any:
+    """Return `report` as the lawyers left it: rejected findings out, edited ones as edited.
+
+    The decisions stay in `report.decisions`, so applying them twice changes nothing more.
+    """
+    kept, rejected = decided_findings(report.findings, report.decisions)
+    if not rejected and kept == report.findings:
+        return report
+    return report.model_copy(update={"findings": kept})

@@ -9,7 +9,9 @@ from __future__ import annotations
 import bisect
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from legal_orch.redact import scrub
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
@@ -31,6 +33,15 @@ class Page(BaseModel):
     end: int
 
 
+class HiddenText(BaseModel):
+    """Text in the file a reader cannot see; left out of the text the review reads."""
+
+    page: int
+    why: str  # "white on white", "placed off the page", "too small to read", ...
+    chars: int
+    preview: str  # its first words, for the lawyer to see what was hidden
+
+
 class Document(BaseModel):
     """One parsed contract: the whole text plus each page's character range."""
 
@@ -41,6 +52,7 @@ class Document(BaseModel):
     pages: list[Page]  # for a Word file, its paragraphs (citations then name paragraphs)
     kind: Literal["pdf", "docx"] = "pdf"
     source: Literal["text", "ocr"] = "text"  # "ocr": the text was read from page images
+    hidden: list[HiddenText] = Field(default_factory=list)  # blanked out of `text`
 
     @property
     def unit(self) -> str:
@@ -310,6 +322,12 @@ class AgentFailure(BaseModel):
     stage: str
     subtask_id: str | None = None
     error: str
+
+    @field_validator("error")
+    @classmethod
+    def _no_credentials(cls, v: str) -> str:
+        # A provider's error may echo the key it was sent; the failure is stored and shown.
+        return scrub(v)
 
 
 class ValidationCheck(BaseModel):

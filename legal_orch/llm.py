@@ -17,6 +17,7 @@ import concurrent.futures as cf
 import hashlib
 import importlib.util
 import json
+import os
 import socket
 import sqlite3
 import threading
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from legal_orch import costs
 from legal_orch.errors import LegalOrchError
+from legal_orch.redact import scrub
 from legal_orch.settings import Settings
 
 LOCAL = "local"
@@ -151,16 +153,26 @@ class LLM:
                 if _malformed(e):
                     raise LLMAnswerError(_form_problem(e)) from e
                 if not _transient(e):
-                    raise LLMError(f"the model refused the call: {type(e).__name__}: {e}") from e
+                    raise LLMError(
+                        self._scrub(f"the model refused the call: {type(e).__name__}: {e}")
+                    ) from None
                 last = e
                 if attempt + 1 < tries:
                     time.sleep(min(0.5 * 2**attempt, 4.0))
-        self._down_reason = (
+        self._down_reason = self._scrub(
             f"it did not answer within {self.settings.llm_timeout:g} s "
             f"after {tries} tries ({type(last).__name__}: {last})"
         )
         self._down_until = time.monotonic() + COOL_DOWN
-        raise LLMError(f"the model did not answer: {self._down_reason}") from last
+        raise LLMError(f"the model did not answer: {self._down_reason}") from None
+
+    def _scrub(self, text: str) -> str:
+        """Remove this provider's key (and anything shaped like a credential) from `text`."""
+        key = self.settings.llm_api_key
+        known = [key.get_secret_value()] if key else []
+        # The provider's own variables, which its client reads when no key is configured.
+        known += [v for k, v in os.environ.items() if k.endswith(("_API_KEY", "_TOKEN"))]
+        return scrub(text, known)
 
     def _key(self, schema: type[BaseModel], messages: list[tuple[str, str]]) -> str:
         blob = json.dumps(

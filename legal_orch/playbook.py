@@ -205,14 +205,65 @@ def _line_of(raw: Any, loc: tuple[str | int, ...]) -> int | None:
     return line
 
 
+# A playbook is a few hundred rules at most; these leave room for ten times that, and stop a
+# file of aliases that expands to gigabytes ("billion laughs") before anything is built from it.
+MAX_PLAYBOOK_BYTES = 2 * 1024 * 1024
+MAX_PLAYBOOK_NODES = 200_000
+
+
+def _expanded_nodes(root: yaml.Node | None) -> int:
+    """Count the nodes `root` stands for with every alias expanded (a cycle counts as too many)."""
+    sizes: dict[int, int] = {}
+    pending: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in pending:
+            return MAX_PLAYBOOK_NODES + 1  # an alias inside its own anchor
+        pending.add(key)
+        if isinstance(node, yaml.MappingNode):
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(v) for v in node.value)
+        else:
+            n = 1
+        pending.discard(key)
+        sizes[key] = min(n, MAX_PLAYBOOK_NODES + 1)
+        return sizes[key]
+
+    return size(root) if root is not None else 0
+
+
+def _check_size(text: str, source: str) -> None:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PLAYBOOK_BYTES:
+        raise PlaybookError(
+            f"{source}: line 1: playbook is over {MAX_PLAYBOOK_BYTES // 1024**2} MB; "
+            "no real playbook is that large"
+        )
+    try:
+        root = yaml.compose(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except (yaml.YAMLError, RecursionError):
+        return  # the parse below says where the YAML is broken
+    if _expanded_nodes(root) > MAX_PLAYBOOK_NODES:
+        raise PlaybookError(
+            f"{source}: line 1: its aliases (*name) expand to more than "
+            f"{MAX_PLAYBOOK_NODES:,} entries; write the rules out instead"
+        )
+
+
 def parse_playbook(text: str, source: str) -> Playbook:
     """Parse playbook YAML; errors name `source` and the offending line."""
+    _check_size(text, source)
     try:
         raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"
         raise PlaybookError(f"{source}: {where}: invalid YAML ({getattr(e, 'problem', e)})") from e
+    except RecursionError:
+        raise PlaybookError(f"{source}: line 1: nested too deeply to be a playbook") from None
     if not isinstance(raw, dict):
         raise PlaybookError(f"{source}: line 1: a playbook is a mapping with 'name' and 'rules'")
     try:
@@ -281,6 +332,11 @@ def load_playbook(name_or_path: str | Path) -> Playbook:
     if p.suffix in (".yaml", ".yml") or p.exists():
         if not p.is_file():
             raise PlaybookError(f"{p}: no such playbook file")
+        if p.stat().st_size > MAX_PLAYBOOK_BYTES:
+            raise PlaybookError(
+                f"{p}: line 1: playbook is over {MAX_PLAYBOOK_BYTES // 1024**2} MB; "
+                "no real playbook is that large"
+            )
         return parse_playbook(p.read_text(encoding="utf-8"), str(p))
     res = resources.files("legal_orch_corpora") / "playbooks" / f"{name_or_path}.yaml"
     if not res.is_file():

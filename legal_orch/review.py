@@ -127,7 +127,17 @@ class Reviewer:
         snap = self.graph.get_state(config)
         if snap.interrupts:
             return Paused(thread_id=thread, question=snap.interrupts[0].value)
-        return from_state(snap.values, self.playbook.name, [r.id for r in self.playbook.rules])
+        report = from_state(snap.values, self.playbook.name, [r.id for r in self.playbook.rules])
+        self.prune()
+        return report
+
+    def prune(self) -> int:
+        """Delete finished reviews' checkpoints older than `keep_checkpoints_days`."""
+        from legal_orch.graph.checkpoint import prune_finished
+
+        if not hasattr(self.checkpointer, "conn"):  # an in-memory saver: gone with the process
+            return 0
+        return prune_finished(self.graph, self.checkpointer, self.settings.keep_checkpoints_days)
 
 
 def check_decisions(decisions: dict[str, Any], asked: dict[str, Any]) -> dict[str, Any]:

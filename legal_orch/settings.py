@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from legal_orch.errors import SettingsError
 
@@ -59,6 +60,18 @@ class Settings(BaseSettings):
     llm_local_threads: int = 1  # CPU threads of a local GGUF model
     prices: Path | None = None  # price table per model (YAML); default: the shipped one
     budget: float | None = None  # money one review may spend on models (price table currency)
+    # Folders the app's Batch page may read contracts from and write reviews to, besides its own
+    # uploads and <data_dir>/batches (LEGAL_ORCH_BATCH_FOLDERS, separated by the path separator).
+    batch_folders: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    # Limits on reading one file, so a crafted PDF or zip cannot hold the machine.
+    parse_timeout: float = 120.0  # seconds one file's text extraction may take
+    parse_memory_mb: int = 2048  # memory one file's text extraction may use
+    max_zip_mb: float = 2048.0  # bytes a batch zip may expand to, all members together
+    # Checkpoints of finished reviews older than this many days are deleted (0: at once).
+    keep_checkpoints_days: float = 7.0
+    # Memory one batch worker holds at its peak: 1.6-2.0 GB measured (benchmarks/results/
+    # batch.json); --workers is capped at the cores and at free memory divided by this.
+    worker_memory_mb: int = 2048
 
     @field_validator(
         "max_pages",
@@ -68,6 +81,10 @@ class Settings(BaseSettings):
         "llm_timeout",
         "llm_local_ctx",
         "llm_local_threads",
+        "parse_timeout",
+        "parse_memory_mb",
+        "max_zip_mb",
+        "worker_memory_mb",
     )
     @classmethod
     def _positive(cls, v: float) -> float:
@@ -75,7 +92,14 @@ class Settings(BaseSettings):
             raise ValueError("must be greater than 0")
         return v
 
-    @field_validator("max_reroutes", "embed_threads", "llm_retries")
+    @field_validator("batch_folders", mode="before")
+    @classmethod
+    def _folders(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [Path(p).expanduser() for p in v.split(os.pathsep) if p.strip()]
+        return v
+
+    @field_validator("max_reroutes", "embed_threads", "llm_retries", "keep_checkpoints_days")
     @classmethod
     def _not_negative(cls, v: int) -> int:
         if v < 0:

@@ -87,14 +87,16 @@ class RecordingServer:
     """An OpenAI-compatible chat server on 127.0.0.1 that records every request it receives.
 
     `answer(body) -> dict` gives the JSON the model "returns" (sent as the message content);
-    `hang=True` never answers; `fail_first=n` answers the first n requests with HTTP 500.
+    `hang=True` never answers; `fail_first=n` answers the first n requests with HTTP 500;
+    `echo_key=True` refuses every request with HTTP 401 quoting the Authorization header back.
     Each answer reports `usage` of `tokens=(in, out)`.
     """
 
-    def __init__(self, answer=None, *, hang=False, fail_first=0, tokens=(900, 120)):
+    def __init__(self, answer=None, *, hang=False, fail_first=0, tokens=(900, 120), echo_key=False):
         self.requests: list[dict] = []
         self.answer = answer or (lambda body: {})
         self.hang, self.fail_first, self.tokens = hang, fail_first, tokens
+        self.echo_key = echo_key
         self._release = threading.Event()
         server = self
 
@@ -107,6 +109,13 @@ class RecordingServer:
                 server.requests.append(body)
                 if server.hang:
                     server._release.wait(60)
+                    return
+                if server.echo_key:
+                    sent = self.headers.get("Authorization", "")
+                    message = f"Incorrect API key provided: {sent.removeprefix('Bearer ')}."
+                    self._send(
+                        401, {"error": {"message": message, "type": "invalid_request_error"}}
+                    )
                     return
                 if len(server.requests) <= server.fail_first:
                     self._send(500, {"error": {"message": "overloaded", "type": "server_error"}})

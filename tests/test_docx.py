@@ -65,7 +65,7 @@ def test_review_of_a_docx_cites_paragraphs(tmp_path):
     law = next(f for f in out.findings if f.rule_id == "governing-law")
     assert law.citations[0].page == 3  # the third paragraph
     md = render(out, "md")
-    assert "Paragraphs: 4" in md and "> ¶3 [" in md
+    assert "Paragraphs: 4" in md and "> ¶3: “" in md
 
 
 def test_a_zip_that_is_not_word_is_refused(tmp_path):

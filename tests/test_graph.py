@@ -16,6 +16,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from legal_orch.errors import NotAPdfError
 from legal_orch.graph.checkpoint import serializer
+from legal_orch.ingest.pdf import parse_pdf
 from legal_orch.registry import AgentSpec
 from legal_orch.reports.report import ReviewReport
 from legal_orch.review import Paused, Reviewer
@@ -147,6 +148,12 @@ def test_interrupt_and_resume_with_decision(store, embedder, sample_pdf):
     paused = r.review(sample_pdf)
     assert isinstance(paused, Paused)
     assert {f["rule_id"] for f in paused.question["findings"]} == {"governing-law", "termination"}
+    # the question carries the cited clause, so the lawyer decides on the text itself
+    doc = parse_pdf(sample_pdf)
+    for f in paused.question["findings"]:
+        assert f["citations"], f["rule_id"]
+        for c in f["citations"]:
+            assert doc.text[c["start"] : c["end"]] == c["quote"] and c["page"] >= 1
     decisions = {
         "governing-law": {"decision": "reject", "reviewer": "ann"},
         "termination": "accept",

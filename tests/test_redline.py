@@ -110,3 +110,25 @@ def test_a_redline_of_another_file_is_refused(contract, tmp_path, sample_pdf, sa
     path, _ = contract
     with pytest.raises(ValueError, match="not the file this review was made of"):
         to_redline(_report(sample_doc, []), path, tmp_path / "r.docx")
+
+
+def test_edited_recommendations_use_the_lawyers_words(contract, tmp_path):
+    path, doc = contract
+    findings = [
+        _finding(doc, "governing-law", "the State of New York", "negotiate", "England and Wales"),
+        _finding(doc, "termination", "for convenience", "delete"),
+    ]
+    decisions = {
+        "governing-law": {"decision": "edit", "reviewer": "ann", "fallback_language": "Ontario"},
+        "termination": {"decision": "edit", "reviewer": "ann", "action": "escalate"},
+    }
+    out = to_redline(_report(doc, findings, decisions), path, tmp_path / "r.docx")
+    root = _xml(out)
+    assert ["".join(i.itertext()) for i in root.iter(f"{W}ins")] == [" Ontario"]
+    # an escalation marks nothing: the termination clause is no longer struck, only commented
+    assert ["".join(x.itertext()) for x in root.iter(f"{W}del")] == ["the State of New York"]
+    with docx2python(out) as d:
+        assert sorted(c[3].split(":")[0] for c in d.comments) == [
+            "Governing law (medium)",
+            "Termination (medium)",
+        ]

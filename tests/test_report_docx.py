@@ -22,10 +22,13 @@ def test_docx_has_findings_recommendations_fallback_and_citations(sample_doc, tm
     assert out.is_file()
     text = _text(out)
     assert f"Contract review: {sample_doc.name}" in text
-    assert "Validation: passed (confidence 0.74)" in text
+    assert "Validation: passed" in text
     assert "[HIGH] Termination rights — deviation" in text
     law = report.findings[0].citations[0]
-    assert f"Page {law.page} [{law.start}:{law.end}]: " in text and law.quote in text
+    assert f"Page {law.page}: " in text and law.quote in text
+    # engineering detail only under its own heading, after everything a lawyer reads
+    tech = text.index("Technical details")
+    assert text.index("Validation confidence: 0.74") > tech and text.index(law.quote) < tech
     assert "Negotiate. Prefer a home jurisdiction." in text
     # fallback language is written as text, markup and all, not interpreted
     assert "This Agreement is governed by the laws of <b>New York</b>." in text
@@ -42,5 +45,33 @@ def test_docx_marks_incomplete_review_and_survives_control_characters(sample_doc
     report.failures = [AgentFailure(agent="risk\x00bot", stage="risk", error="boom\x07")]
     report.decisions = {"x": "not a dict"}
     text = _text(to_docx(report, tmp_path / "r.docx"))
-    assert "Review incomplete: risk bot at risk: boom " in text
+    assert "Review incomplete: part of the review did not finish (boom )" in text
+    assert "Failure: risk bot at risk (-): boom " in text  # under Technical details
     assert "No findings: the review is incomplete." in text
+
+
+def test_docx_leaves_out_rejected_findings_and_shows_edits(sample_doc, tmp_path):
+    report = sample_report(sample_doc)
+    report.decisions = {
+        "termination": {"decision": "reject", "reviewer": "Ann", "at": "2026-01-05T10:00:00"},
+        "governing-law": {"decision": "edit", "reviewer": "Ann", "severity": "low"},
+    }
+    doc = open_docx(str(to_docx(report, tmp_path / "r.docx")))
+    counts = {
+        c.text: r.text for c, r in zip(*(row.cells for row in doc.tables[0].rows), strict=True)
+    }
+    assert counts == {"critical": "0", "high": "0", "medium": "0", "low": "2", "info": "0"}
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert headings == ["[LOW] Governing law — deviation", "[LOW] Audit rights — missing"]
+    text = _text(tmp_path / "r.docx")
+    assert "Lawyer's decision: Edited by Ann (changed: severity)." in text
+    assert "Termination rights: Rejected by Ann on 2026-01-05." in text
+
+
+def test_docx_clause_table_leaves_out_the_raw_parties_spans(sample_doc, tmp_path):
+    report = sample_report(sample_doc)
+    first = report.clauses[0]
+    report.clauses = [*report.clauses, first.model_copy(update={"category": "Parties"})]
+    doc = open_docx(str(to_docx(report, tmp_path / "r.docx")))
+    categories = [row.cells[0].text for t in doc.tables for row in t.rows]
+    assert first.category in categories and "Parties" not in categories

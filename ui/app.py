@@ -3,10 +3,15 @@
 from pathlib import Path
 
 import streamlit as st
+from legal_orch_ui import services
+from legal_orch_ui.access import gate
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="legal_orch", page_icon=":material/gavel:", layout="wide")
+# An emoji icon is drawn by the browser; a ":material/...:" one is fetched from a font CDN.
+st.set_page_config(page_title="legal_orch", page_icon="⚖️", layout="wide")
+gate()
+services.settings()  # a bad LEGAL_ORCH_* value stops here with one line, on every page
 page = st.navigation(
     [
         st.Page(

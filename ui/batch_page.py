@@ -15,8 +15,8 @@ from legal_orch.errors import LegalOrchError
 settings = services.settings()
 st.title("Batch review")
 st.caption(
-    "Review a data room: every PDF of a folder or a zip, one review per contract and a grid of "
-    "documents × clause types. A re-run resumes where a stopped one left off."
+    "Review a data room: every PDF and Word file of a folder or a zip, one review per contract "
+    "and a grid of documents × clause types. A re-run resumes where a stopped one left off."
 )
 
 source_text = st.text_input("Folder or .zip path on this machine", key="batch_source")
@@ -40,13 +40,31 @@ playbook = (
 )
 
 
+allowed = services.batch_folders(settings)
+st.caption(
+    "Folders this app may read and write (LEGAL_ORCH_BATCH_FOLDERS): "
+    + ", ".join(f"`{f}`" for f in allowed)
+)
+
+
+def outside(what: str, path: Path) -> None:
+    st.error(
+        f"{what} {path} is outside the folders this app may use; set LEGAL_ORCH_BATCH_FOLDERS "
+        "to allow it."
+    )
+
+
 def source() -> Path | None:
     if zip_up is not None:
         return save_upload(zip_up.name, zip_up.getvalue(), services.upload_dir())
     if not source_text.strip():
         st.error("Enter a folder or .zip path, or upload a .zip.")
         return None
-    path = Path(source_text.strip()).expanduser()
+    given = Path(source_text.strip()).expanduser()
+    path = services.within_folders(given, allowed)
+    if path is None:
+        outside("The source", given)
+        return None
     if not path.exists():
         st.error(f"{path}: no such folder or file")
         return None
@@ -56,7 +74,19 @@ def source() -> Path | None:
     return path
 
 
-if st.button("Run batch", type="primary", key="run_batch") and (src := source()) is not None:
+def destination() -> Path | None:
+    given = Path(out_text).expanduser()
+    path = services.within_folders(given, allowed)
+    if path is None:
+        outside("The output folder", given)
+    return path
+
+
+if (
+    st.button("Run batch", type="primary", key="run_batch")
+    and (src := source()) is not None
+    and (dest := destination()) is not None
+):
     bar, line = st.progress(0.0), st.empty()
 
     def show(p) -> None:
@@ -67,7 +97,7 @@ if st.button("Run batch", type="primary", key="run_batch") and (src := source())
         with st.spinner(f"Reviewing {src.name}…"):
             st.session_state["batch_result"] = services.run_batch(
                 src,
-                Path(out_text).expanduser(),
+                dest,
                 workers=int(workers),
                 playbook=playbook,
                 settings=settings,

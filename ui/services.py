@@ -10,39 +10,45 @@ import hashlib
 import logging
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
-from legal_orch_ui.uploads import new_upload_dir, safe_name, save_upload
+from legal_orch_ui.uploads import SessionUploads, new_upload_dir, safe_name, save_upload
 
 from legal_orch.cli import SHARED_DATA
 from legal_orch.decisions import DecisionStore
 from legal_orch.domain import Document
-from legal_orch.errors import LegalOrchError
+from legal_orch.errors import LegalOrchError, SettingsError
 from legal_orch.ingest import parse as parse_document
+from legal_orch.ingest.limits import ReadLimits
 from legal_orch.playbook import Playbook, builtin_playbooks, load_playbook, parse_playbook
 from legal_orch.reports.report import ReviewReport
 from legal_orch.review import Paused, Reviewer
-from legal_orch.settings import Settings
+from legal_orch.settings import Settings, load_settings
 
 log = logging.getLogger("legal_orch.ui")
 
 
 def settings() -> Settings:
-    """Read the settings once per browser session (environment, `LEGAL_ORCH_*`)."""
+    """Read the settings once per browser session; a bad `LEGAL_ORCH_*` value stops the page."""
     if "settings" not in st.session_state:
-        st.session_state["settings"] = Settings()
+        try:
+            st.session_state["settings"] = load_settings()
+        except SettingsError as e:
+            st.error(f"A setting cannot be used: {e}")
+            st.stop()
     return st.session_state["settings"]
 
 
 def upload_dir() -> Path:
     """This session's private folder for uploaded files."""
-    if "upload_dir" not in st.session_state:
-        st.session_state["upload_dir"] = new_upload_dir(settings())
-    return st.session_state["upload_dir"]
+    if "uploads" not in st.session_state:
+        st.session_state["uploads"] = SessionUploads(new_upload_dir(settings()))
+    folder: SessionUploads = st.session_state["uploads"]
+    return folder.path
 
 
 def playbooks() -> list[str]:
@@ -99,6 +105,7 @@ class Entry:
     result: ReviewReport | Paused | None = None
     error: str | None = None
     client: str | None = None  # whose side the review was asked to take
+    steps: list[dict[str, Any]] = field(default_factory=list)  # what each stage did, for engineers
 
 
 def prepare_upload(
@@ -114,6 +121,7 @@ def prepare_upload(
             max_file_mb=settings.max_file_mb,
             ocr=ocr,
             ocr_timeout=settings.ocr_timeout,
+            limits=ReadLimits(settings.parse_timeout, settings.parse_memory_mb),
         )
     except LegalOrchError as e:
         entry.error = str(e)
@@ -188,6 +196,17 @@ def run_batch(
     return run(
         source, out, workers=workers, playbook=playbook, settings=settings, on_progress=on_progress
     )
+
+
+def batch_folders(settings: Settings) -> list[Path]:
+    """Folders the Batch page may read from and write to: the operator's, and the app's own."""
+    return [settings.data_dir / "batches", *settings.batch_folders]
+
+
+def within_folders(path: Path, folders: list[Path]) -> Path | None:
+    """Return `path` resolved (links followed) if it lies in one of `folders`, else None."""
+    real = path.expanduser().resolve()
+    return real if any(real.is_relative_to(f.expanduser().resolve()) for f in folders) else None
 
 
 def stamp() -> str:

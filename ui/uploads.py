@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import time
 import unicodedata
+import weakref
 from pathlib import Path
 
 from legal_orch.settings import Settings
@@ -26,11 +29,39 @@ def safe_name(name: str, default: str = "upload.pdf") -> str:
     return base[:MAX_NAME]
 
 
+# A session's folder left behind by a server that was killed is removed after this long.
+STALE_SECONDS = 24 * 3600
+
+
 def new_upload_dir(settings: Settings) -> Path:
     """Create a fresh private folder for one session's uploads under `<data_dir>/uploads`."""
     root = settings.data_dir / "uploads"
-    root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="session-", dir=root))
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    sweep(root)
+    return Path(tempfile.mkdtemp(prefix="session-", dir=root))  # mode 0700
+
+
+def sweep(root: Path, now: float | None = None) -> None:
+    """Remove session folders nobody has written to for a day (a server killed mid-session)."""
+    now = now or time.time()
+    for d in root.glob("session-*"):
+        try:
+            if now - d.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            continue
+
+
+class SessionUploads:
+    """One browser session's upload folder, deleted when Streamlit drops the session's state
+    (the tab closed) or the server stops: uploads are contracts, kept no longer than needed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._remove = weakref.finalize(self, shutil.rmtree, str(path), True)
+
+    def remove(self) -> None:
+        self._remove()
 
 
 def save_upload(name: str, data: bytes, folder: Path) -> Path:
@@ -42,5 +73,6 @@ def save_upload(name: str, data: bytes, folder: Path) -> Path:
     while path.exists():
         n += 1
         path = folder / f"{stem}-{n}{suffix}"
+    path.touch(mode=0o600)
     path.write_bytes(data)
     return path

@@ -6,6 +6,7 @@ No Streamlit here, so each is tested directly; the pages only lay out what these
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,17 +21,37 @@ STAGES = (
     "segment",
     "index",
     "extract",
+    "key_terms",
     "plan",
     "research_precedents",
     "analyze_risk",
     "synthesize",
     "validate",
 )
+# What each stage does, in the words a lawyer watching the progress bar reads.
+STEP_WORDS = {
+    "ingest": "Reading the contract",
+    "segment": "Finding its sections and clauses",
+    "index": "Preparing the text for search",
+    "extract": "Finding the clauses the playbook covers",
+    "key_terms": "Reading the key terms",
+    "plan": "Planning the checks",
+    "research_precedents": "Comparing with precedent clauses",
+    "analyze_risk": "Weighing each clause against the playbook",
+    "synthesize": "Writing the recommendations",
+    "validate": "Checking every citation against the text",
+    "reroute": "Taking a second look at unsure findings",
+    "ask_lawyer": "Waiting for your decision",
+}
 SORTS = {
     "severity": lambda f: (f.status == "compliant", -SEVERITIES.index(f.severity), f.rule_id),
-    "confidence (lowest first)": lambda f: (f.confidence, f.rule_id),
-    "page": lambda f: (f.citations[0].page if f.citations else 10**9, f.rule_id),
-    "rule": lambda f: f.rule_id,
+    "least certain first": lambda f: (f.confidence, f.rule_id),
+    "place in the contract": lambda f: (
+        f.citations[0].page if f.citations else 10**9,
+        f.citations[0].start if f.citations else 0,
+        f.rule_id,
+    ),
+    "title": lambda f: (f.title.lower(), f.rule_id),
 }
 _PAGE_STYLE = (
     "white-space:pre-wrap;font-family:Georgia,serif;font-size:.85em;line-height:1.45;"
@@ -38,26 +59,52 @@ _PAGE_STYLE = (
 )
 
 
-def page_html(doc: Document, c: Citation, *, before: int = 600) -> str:
-    """Return the cited page's text, escaped, with the cited part in `<mark>`.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>!|~:$])")
 
-    Text of the page more than `before` characters ahead of the quote is folded into a note, so
-    the highlight shows without scrolling.
+
+def md_text(text: str) -> str:
+    """Contract or model text shown through st.markdown as written: its own links, images,
+    emphasis, colour directives (:red[...]) and formulas ($...$) are not acted on."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def page_html(doc: Document, cites: Citation | list[Citation], *, before: int = 600) -> str:
+    """Return the cited page's text, escaped, with each cited part of it in `<mark>`.
+
+    `cites` are citations on one page (a finding citing a page twice shows it once, marked
+    twice). Text more than `before` characters ahead of the first quote is folded into a note,
+    so the highlight shows without scrolling.
     """
-    page = next((p for p in doc.pages if p.number == c.page), None)
-    if page is None or doc.text[c.start : c.end] != c.quote:
+    cites = [cites] if isinstance(cites, Citation) else list(cites)
+    number = cites[0].page if cites else 0
+    page = next((p for p in doc.pages if p.number == number), None)
+    bad = [c for c in cites if c.page != number or doc.text[c.start : c.end] != c.quote]
+    if page is None or bad or not cites:
         # The validator should have caught this; never highlight text the quote does not match.
-        return f"<div style='{_PAGE_STYLE}'><b>Cited text not found on page {c.page}:</b> {html.escape(c.quote)}</div>"
+        quotes = " … ".join(html.escape(c.quote) for c in bad or cites)
+        return f"<div style='{_PAGE_STYLE}'><b>Cited text not found on page {number}:</b> {quotes}</div>"
     text = doc.text[page.start : page.end]
-    s = min(max(c.start, page.start), page.end) - page.start
-    e = min(max(c.end, page.start), page.end) - page.start
+    spans: list[list[int]] = []
+    for c in sorted(cites, key=lambda c: c.start):
+        s = min(max(c.start, page.start), page.end) - page.start
+        e = min(max(c.end, page.start), page.end) - page.start
+        if spans and s <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], e)  # overlapping quotes: one mark
+        else:
+            spans.append([s, e])
+    first = spans[0][0]
     cut = 0
-    if s > before:
-        nl = text.rfind("\n", 0, s - before)
-        cut = nl + 1 if nl >= 0 and s - nl < 2 * before else s - before
-    head = f"<i>[… {cut} characters earlier on page {c.page} …]</i>\n" if cut else ""
-    body = f"{html.escape(text[cut:s])}<mark>{html.escape(text[s:e])}</mark>{html.escape(text[e:])}"
-    return f"<div class='lo-page' style='{_PAGE_STYLE}'>{head}{body}</div>"
+    if first > before:
+        nl = text.rfind("\n", 0, first - before)
+        cut = nl + 1 if nl >= 0 and first - nl < 2 * before else first - before
+    where = "in paragraph" if doc.kind == "docx" else "on page"
+    head = f"<i>[… {cut} characters earlier {where} {number} …]</i>\n" if cut else ""
+    body, pos = [], cut
+    for s, e in spans:
+        body.append(f"{html.escape(text[pos:s])}<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    body.append(html.escape(text[pos:]))
+    return f"<div class='lo-page' style='{_PAGE_STYLE}'>{head}{''.join(body)}</div>"
 
 
 def categories_of(findings: Iterable[Finding]) -> list[str]:
@@ -84,22 +131,22 @@ def select_findings(
     return sorted(out, key=SORTS[sort])
 
 
+DECISION_WORDS = {"accept": "accepted", "reject": "rejected", "edit": "edited"}
+
+
 def finding_rows(
-    findings: Iterable[Finding], decisions: dict[str, str] | None = None
+    findings: Iterable[Finding], decisions: dict[str, str] | None = None, unit: str = "p."
 ) -> list[dict[str, Any]]:
-    """One table row per finding, with the lawyer's latest decision when there is one."""
+    """One table row per finding, in lawyer's words, with the latest decision when there is one."""
     decisions = decisions or {}
     return [
         {
             "severity": f.severity,
             "finding": f.title,
-            "status": f.status,
-            "categories": ", ".join(f.categories),
-            "pages": ", ".join(str(p) for p in sorted({c.page for c in f.citations})),
-            "confidence": round(f.confidence, 2),
+            "status": f.status.replace("_", " "),
+            "where": ", ".join(f"{unit}{p}" for p in sorted({c.page for c in f.citations})),
             "action": f.recommendation.action if f.recommendation else "",
-            "decision": decisions.get(f.rule_id, ""),
-            "rule": f.rule_id,
+            "decision": DECISION_WORDS.get(decisions.get(f.rule_id, ""), ""),
         }
         for f in findings
     ]
@@ -131,6 +178,11 @@ class StageTracker:
         row["last subtask"] = event.get("subtask") or ""
         self.last = stage
         return True
+
+    @property
+    def step(self) -> str:
+        """The latest step in words, for the progress bar."""
+        return STEP_WORDS.get(self.last, "Reviewing")
 
     def fraction(self) -> float:
         done = [STAGES.index(s) + 1 for s in self.rows if s in STAGES]

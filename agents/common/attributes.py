@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 
+from legal_orch_agents.common.roles import ROLE_WORDS
+
 from legal_orch.domain import Attribute, Document
 from legal_orch.jurisdictions import US_STATES
 
@@ -159,38 +161,8 @@ _JURISDICTION = re.compile(
 # "West Virginia" must not also yield "Virginia": the alternation prefers the longest name, and
 # a name preceded by "West "/"New " is a different state.
 _NOT_A_STATE_BEFORE = re.compile(r"(?:West|New|North|South)\s$")
-_ROLES = (
-    "Disclosing Party",
-    "Receiving Party",
-    "Licensor",
-    "Licensee",
-    "Sublicensee",
-    "Supplier",
-    "Customer",
-    "Vendor",
-    "Distributor",
-    "Reseller",
-    "Buyer",
-    "Seller",
-    "Purchaser",
-    "Client",
-    "Contractor",
-    "Consultant",
-    "Service Provider",
-    "Provider",
-    "Recipient",
-    "Company",
-    "Franchisor",
-    "Franchisee",
-    "Manufacturer",
-    "Agent",
-    "Lender",
-    "Borrower",
-    "Landlord",
-    "Tenant",
-)
 _ROLE = re.compile(
-    r"[\"“](?P<r>" + "|".join(_ROLES) + r")[\"”]|\b(?P<r2>" + "|".join(_ROLES) + r")\b"
+    r"[\"“](?P<r>" + "|".join(ROLE_WORDS) + r")[\"”]|\b(?P<r2>" + "|".join(ROLE_WORDS) + r")\b"
 )
 NER_MAX_CHARS = 2000
 # A restrictive covenant that runs only "during the Term" lasts no time after it: its period after

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from legal_orch_agents.common.roles import ROLE_OF
 from legal_orch_agents.key_terms.reading import Contract
 
 from legal_orch.domain import Party
@@ -95,56 +96,8 @@ _NAME_THEN_LETTER = re.compile(
     r"(?:Covenanter|Party|between|and)\s*:?\s*(?:the\s+)?(?P<n>[A-Z][^():]{2,120}?)\s*\(\s*"
     r"(?:hereinafter|herein)\s+(?:referred\s+to\s+as|called)\s+[\"“]?(?P<t>Party\s+[A-D])[\"”]?\s*\)"
 )
-_ROLE_WORDS = {
-    "licensor": "licensor",
-    "licensee": "licensee",
-    "sublicensee": "licensee",
-    "sub-licensee": "licensee",
-    "customer": "customer",
-    "supplier": "supplier",
-    "vendor": "supplier",
-    "distributor": "distributor",
-    "reseller": "reseller",
-    "var": "reseller",
-    "franchisor": "franchisor",
-    "franchisee": "franchisee",
-    "manufacturer": "manufacturer",
-    "buyer": "buyer",
-    "purchaser": "buyer",
-    "seller": "seller",
-    "service provider": "service_provider",
-    "provider": "service_provider",
-    "client": "client",
-    "consultant": "consultant",
-    "contractor": "contractor",
-    "agent": "agent",
-    "sales agent": "agent",
-    "marketing agent": "agent",
-    "principal": "principal",
-    "sponsor": "sponsor",
-    "endorser": "endorser",
-    "host": "host",
-    "developer": "developer",
-    "publisher": "publisher",
-    "lender": "lender",
-    "borrower": "borrower",
-    "landlord": "landlord",
-    "lessor": "landlord",
-    "tenant": "tenant",
-    "lessee": "tenant",
-    "employer": "employer",
-    "employee": "employee",
-    "executive": "employee",
-    "partner": "partner",
-    "member": "member",
-    "collaborator": "collaborator",
-    "investor": "investor",
-    "company": "company",
-    "university": "university",
-    "institution": "university",
-}
 _ROLE_RE = re.compile(
-    r"\b(" + "|".join(sorted(map(re.escape, _ROLE_WORDS), key=len, reverse=True)) + r")\b", re.I
+    r"\b(" + "|".join(sorted(map(re.escape, ROLE_OF), key=len, reverse=True)) + r")\b", re.I
 )
 # The contract's kind (from its title) and the two roles it has: the one who gives (grants,
 # appoints, supplies) first.
@@ -524,10 +477,10 @@ def _party(c: Contract, f: _Found) -> Party:
 def _role_of(words: list[str]) -> str | None:
     for w in words:
         if m := _ROLE_RE.fullmatch(w.strip()):
-            return _ROLE_WORDS[m.group(1).lower()]
+            return ROLE_OF[m.group(1).lower()]
     for w in words:
         if m := _ROLE_RE.search(w):
-            return _ROLE_WORDS[m.group(1).lower()]
+            return ROLE_OF[m.group(1).lower()]
     return None
 
 

@@ -1,7 +1,7 @@
 """Precedent research: the closest market precedents for a rule and how our terms compare.
 
-Offline: hybrid search (MiniLM in Chroma + BM25, fused, reranked) over the shipped CUAD/ACORD
-precedent bank; the best-rated language (ACORD's lawyers' ratings) for the rule; and a
+Offline: hybrid search (MiniLM in Chroma + BM25, their candidates ordered by a linear combiner of
+the two fitted on ACORD train) over the shipped CUAD/ACORD precedent bank; the best-rated language (ACORD's lawyers' ratings) for the rule; and a
 comparison of the contract's terms with every precedent contract's (how common the clause is,
 where its law, periods and cap sit in the market).
 """
@@ -42,6 +42,12 @@ def _train_rerank(data: Path) -> dict:
     from legal_orch_agents.precedent_research.acord import train_reranker
 
     return train_reranker(data / "acord" if (data / "acord").is_dir() else data)
+
+
+def _train_fusion(data: Path) -> dict:
+    from legal_orch_agents.precedent_research.acord import train_fusion
+
+    return train_fusion(data / "acord" if (data / "acord").is_dir() else data)
 
 
 def _build_bank(data: Path) -> dict:
@@ -206,12 +212,12 @@ AGENT = AgentSpec(
     name="precedent_research",
     capability="research",
     run=research,
-    description="Hybrid MiniLM+BM25 search of the CUAD/ACORD precedent bank, reranked; "
+    description="Hybrid MiniLM+BM25 search of the CUAD/ACORD precedent bank, the two combined; "
     "compares the clause's normalised answer with the precedent distribution.",
     cost_tier=0,
     implementation="offline",
-    models=("all-MiniLM-L6-v2", "bm25s", "precedent_reranker"),
-    train={"rerank": _train_rerank, "precedents": _build_bank},
+    models=("all-MiniLM-L6-v2", "bm25s", "precedent_fusion", "precedent_reranker"),
+    train={"rerank": _train_rerank, "fusion": _train_fusion, "precedents": _build_bank},
     setup=setup,
     hooks={
         name: _acord_hook(name)
@@ -221,6 +227,9 @@ AGENT = AgentSpec(
             "acord_categories",
             "acord_ids",
             "bank_size",
+            "rankers",
+            "use_ranker",
+            "single_rankings",
         )
     },
 )

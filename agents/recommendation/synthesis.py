@@ -14,12 +14,12 @@ from legal_orch_agents.common.evidence import (
     already_says,
     clause_found,
 )
+from legal_orch_agents.common.roles import home_law
 from legal_orch_agents.recommendation.wording import (
     Voice,
     Wording,
     a_or_an,
     fill,
-    home_law,
     is_public_body,
     kinds,
     law_phrase,

@@ -186,16 +186,6 @@ def is_public_body(party: Party, w: Wording) -> bool:
     return any(re.search(rf"\b{re.escape(word)}\b", name) for word in w.public_body_words)
 
 
-def home_law(party: Party, known: list[str]) -> str | None:
-    """The jurisdiction a party's name or its definition names ("an Ontario corporation")."""
-    texts = [party.name] + [c.quote for c in party.citations]
-    for t in texts:
-        for j in sorted(known, key=len, reverse=True):
-            if re.search(rf"\b{re.escape(j)}\b", t):
-                return j
-    return None
-
-
 def law_phrase(jurisdiction: str) -> str:
     """How a governing-law clause names `jurisdiction` ("the laws of the State of New York")."""
     if jurisdiction in US_STATES and jurisdiction != "District of Columbia":

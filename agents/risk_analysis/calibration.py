@@ -56,11 +56,32 @@ class Rate:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What dev says about a rule's categories: extractor recall/precision and evidence accuracy."""
+    """What dev says about a rule's categories: extractor recall/precision and evidence accuracy,
+    and what train says about how usual the clause is in contracts of this kind."""
 
     recall: Rate  # contracts with a gold clause where the review shows one
     precision: Rate  # contracts where the review shows one that have a gold clause
     absent_accuracy: Rate  # contracts where the review shows none that have no gold clause
+    false_alarms: Rate = Rate(0, 0)  # contracts with no gold clause where the review shows one
+    prior: float | None = None  # P(a clause of these types | the contract's kind), from train
+    kind: str | None = None
+
+    def if_shown(self) -> float | None:
+        """P(the contract has such a clause | the review shows one), for a contract of this kind:
+        Bayes' rule with the kind's base rate and the review's dev recall and false-alarm rate."""
+        if self.prior is None or not self.recall.n or not self.false_alarms.n:
+            return _laplace(self.precision)
+        r, f, p = _laplace(self.recall), _laplace(self.false_alarms), self.prior
+        assert r is not None and f is not None
+        return p * r / (p * r + (1 - p) * f)
+
+    def if_not_shown(self) -> float | None:
+        """P(the contract has no such clause | the review shows none), for a contract of this kind."""
+        if self.prior is None or not self.recall.n or not self.false_alarms.n:
+            return _laplace(self.absent_accuracy)
+        r, f, p = _laplace(self.recall), _laplace(self.false_alarms), self.prior
+        assert r is not None and f is not None
+        return (1 - p) * (1 - f) / ((1 - p) * (1 - f) + p * (1 - r))
 
     @property
     def absence_is_known(self) -> bool:
@@ -68,12 +89,33 @@ class Evidence:
         return self.recall.lower_bound >= MISSING_RECALL_FLOOR
 
 
+def _laplace(r: Rate) -> float | None:
+    """The measured rate with one success and one failure added (no 0 or 1 from a few cases)."""
+    return (r.hits + 1) / (r.n + 2) if r.n else None
+
+
+# A kind's own base rate counts as this many contracts against the rate over all kinds.
+PRIOR_STRENGTH = 5
+
+
 class Calibration:
-    """Presence bits of dev contracts; rates for any set of categories."""
+    """Presence bits of dev contracts (found vs gold) and of train contracts (kind and gold);
+    rates for any set of categories."""
 
     def __init__(self, table: dict) -> None:
         self.table = table
         self._rows = [(set(c["gold"]), set(c["found"])) for c in table["contracts"]]
+        self._kinds = [(c["kind"], set(c["gold"])) for c in table.get("train_kinds", [])]
+
+    def prior(self, categories: set[str], kind: str | None) -> float | None:
+        """P(a clause of `categories` | a contract of `kind`) over train, shrunk towards the rate
+        over all kinds (None without train rows)."""
+        if not self._kinds:
+            return None
+        everyone = [bool(g & categories) for _, g in self._kinds]
+        overall = (sum(everyone) + 1) / (len(everyone) + 2)
+        own = [bool(g & categories) for k, g in self._kinds if kind is not None and k == kind]
+        return (sum(own) + PRIOR_STRENGTH * overall) / (len(own) + PRIOR_STRENGTH)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Calibration:
@@ -84,8 +126,10 @@ class Calibration:
             )
         return cls(json.loads(p.read_text(encoding="utf-8")))
 
-    def evidence(self, categories: list[str] | tuple[str, ...]) -> Evidence:
-        """Rates for "any of `categories`", over the dev contracts."""
+    def evidence(
+        self, categories: list[str] | tuple[str, ...], kind: str | None = None
+    ) -> Evidence:
+        """Rates for "any of `categories`", over the dev contracts; the base rate for `kind`."""
         cats = set(categories)
         gold = [bool(g & cats) for g, _ in self._rows]
         found = [bool(f & cats) for _, f in self._rows]
@@ -94,6 +138,9 @@ class Calibration:
             recall=Rate(sum(g and f for g, f in pairs), sum(gold)),
             precision=Rate(sum(g and f for g, f in pairs), sum(found)),
             absent_accuracy=Rate(sum(not g and not f for g, f in pairs), sum(not f for f in found)),
+            false_alarms=Rate(sum(f and not g for g, f in pairs), sum(not g for g in gold)),
+            prior=self.prior(cats, kind),
+            kind=kind,
         )
 
 
@@ -105,6 +152,8 @@ def shipped(path: str | None = None) -> Calibration:
 
 def measure(data_dir: Path, out: Path | None = None, cache: Path | None = None) -> dict:
     """Run the registry's extraction agent on CUAD dev and write the presence table."""
+    from legal_orch_agents.risk_analysis.kinds import folder_kind
+
     from legal_orch.datasets.cuad import load_cuad, parse_cached
     from legal_orch.ingest.segment import segment
     from legal_orch.registry import default_registry
@@ -122,6 +171,10 @@ def measure(data_dir: Path, out: Path | None = None, cache: Path | None = None) 
         rows.append({"title": c.title, "gold": gold, "found": found})
         print(f"  {i}/{len(contracts)} {c.title[:60]}", file=sys.stderr)
     cats = sorted({cat for c in contracts for cat in c.gold})
+    train = [
+        {"kind": folder_kind(c.pdf.parent.name), "gold": sorted(k for k, v in c.gold.items() if v)}
+        for c in load_cuad(Path(data_dir), "train")
+    ]
     table = {
         "what": "per CUAD dev contract, the categories CUAD's lawyers marked (gold) and the "
         "categories the review shows (found: the extraction agent at its shipped thresholds, "
@@ -132,6 +185,9 @@ def measure(data_dir: Path, out: Path | None = None, cache: Path | None = None) 
         "missing_rule": "missing only when the one-sided 90% Wilson lower bound of the dev recall "
         "is at least missing_recall_floor",
         "contracts": rows,
+        "train_kinds_what": "per CUAD train contract, its kind (the folder CUAD files it in) and "
+        "the categories its lawyers marked: how usual each clause is in each kind of contract",
+        "train_kinds": train,
     }
     cal = Calibration(table)
     table["categories"] = {cat: _rates(cal.evidence([cat])) for cat in cats}

@@ -12,51 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from legal_orch_agents.common.roles import ROLE_WORDS
+
 from legal_orch.domain import Deal, Party
 from legal_orch.playbook import Direction
 
 Side = Literal["client", "counterparty", "mutual"]
 
-# Role words contracts use to name a party ("the Reseller"); a named role is a party mention.
-ROLE_WORDS = (
-    "Licensor",
-    "Licensee",
-    "Sublicensee",
-    "Supplier",
-    "Customer",
-    "Vendor",
-    "Distributor",
-    "Reseller",
-    "Buyer",
-    "Seller",
-    "Purchaser",
-    "Client",
-    "Contractor",
-    "Consultant",
-    "Service Provider",
-    "Provider",
-    "Company",
-    "Franchisor",
-    "Franchisee",
-    "Manufacturer",
-    "Agent",
-    "Principal",
-    "Sponsor",
-    "Developer",
-    "Publisher",
-    "Lender",
-    "Borrower",
-    "Landlord",
-    "Tenant",
-    "Employer",
-    "Employee",
-    "Investor",
-    "Member",
-    "Partner",
-    "Collaborator",
-    "Host",
-    "Endorser",
-)
 _PREAMBLE_CHARS = 8000
 _PARTIES_SPAN = 1500  # the parties are defined within this many characters after "between"
 _BETWEEN = re.compile(r"\b(?:by\s+and\s+)?between\b", re.I)
@@ -160,6 +122,12 @@ def sides(deal: Deal | None, perspective: list[str], text: str | None = None) ->
         others = [r.label for r in refs if not r.is_client]
         return Sides(refs, chosen is not None, others[0] if len(others) == 1 else None)
     return _sides_from_roles(client.role, perspective, text)
+
+
+def client_party(deal: Deal, perspective: list[str]) -> Party | None:
+    """The deal's party the review acts for, where the key terms name it."""
+    c = deal.client
+    return _client_party(deal.key_terms.parties, c.party, c.role, perspective)
 
 
 def _client_party(

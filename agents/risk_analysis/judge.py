@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from legal_orch_agents.common.attributes import extract_attributes
+from legal_orch_agents.common.roles import ROLE_WORDS, home_law
 from legal_orch_agents.risk_analysis.calibration import Calibration, Evidence, Rate, shipped
 from legal_orch_agents.risk_analysis.checks import (
     VALUE_NAMES,
@@ -21,7 +22,14 @@ from legal_orch_agents.risk_analysis.checks import (
     met,
     unread,
 )
-from legal_orch_agents.risk_analysis.direction import Orientation, orient, read, sides
+from legal_orch_agents.risk_analysis.direction import (
+    Orientation,
+    client_party,
+    orient,
+    read,
+    sides,
+)
+from legal_orch_agents.risk_analysis.kinds import contract_kind
 
 from legal_orch.domain import (
     SEVERITIES,
@@ -71,7 +79,8 @@ def judge(
     calibration: Calibration | None = None,
 ) -> Finding:
     """Apply `rule` to the clauses of its categories in `doc`, for the deal's client."""
-    ev = (calibration or shipped()).evidence(rule.categories)
+    kind = contract_kind(deal.title) if deal is not None else None
+    ev = (calibration or shipped()).evidence(rule.categories, kind)
     found = [with_attributes(c, doc) for c in present_clauses(clauses)]
     if not found:
         found = [with_attributes(c, doc) for c in _from_key_terms(rule, [], deal, doc, ev)]
@@ -84,7 +93,7 @@ def judge(
     side = _orientation(rule, found, deal, doc)
     if _binds_client_only(rule, side):
         return _client_only(rule, ev, side, found, doc)
-    v = _checked(rule, found, doc)
+    v = _own_law(rule, _checked(rule, found, doc), found, deal)
     if rule.direction and side.burdens is not None:
         verdict = _verdict_for(rule, side.burdens)
         if verdict != "check":
@@ -97,7 +106,7 @@ def judge(
             f"{v.explanation}"
         )
     explanation = " ".join(s for s in (_sides_sentence(rule, side), v.explanation) if s)
-    conf = _confidence(ev.precision, found)
+    conf = _confidence(ev, found)
     f = finding(rule, v.severity, v.status, explanation, v.cites, conf)
     return f.model_copy(
         update={"burdens": side.burdened, "benefits": side.benefited, "notes": v.notes}
@@ -226,6 +235,26 @@ def _checked(rule: Rule, found: list[Clause], doc: Document) -> Verdicts:
     return Verdicts("compliant", "info", why, cites, notes, passed=results)
 
 
+def _own_law(rule: Rule, v: Verdicts, found: list[Clause], deal: Deal | None) -> Verdicts:
+    """A governing law outside the playbook's list that is the client's own law (the client is
+    established there) is no deviation for the client: it is the law the client knows best."""
+    checks = {c.attribute for c in rule.checks}
+    if v.status != "deviation" or deal is None or checks != {"jurisdiction"}:
+        return v
+    laws = sorted({str(a.value) for c in found for a in c.attributes if a.kind == "jurisdiction"})
+    client = client_party(deal, rule.perspective)
+    home = home_law(client, laws) if client is not None else None
+    if client is None or home is None:
+        return v
+    name = client.short_names[0] if client.short_names else client.name
+    name = f"the {name}" if name in ROLE_WORDS else name
+    why = (
+        f"{home} law governs. It is outside the playbook's preferred jurisdictions, but it is "
+        f"the law of the place where {name} (the client) is established, which favours the client."
+    )
+    return Verdicts("compliant", "info", why, v.cites, v.notes)
+
+
 def _requirement(rule: Rule, found: list[Clause]) -> tuple[FindingStatus, str] | None:
     req = rule.requires
     if req is None or any(a.kind in req.any_of for c in found for a in c.attributes):
@@ -288,7 +317,7 @@ def _not_found(rule: Rule, ev: Evidence, what: str | None = None) -> Finding:
     severity: Severity = rule.severity_missing if needed else "info"
     if needed:
         why += f" The playbook expects: {rule.preferred.strip()}"
-    conf = _smoothed(ev.absent_accuracy)
+    conf = ev.if_not_shown()
     return finding(rule, severity, status, why, [], conf if conf is not None else 0.0)
 
 
@@ -301,14 +330,10 @@ def _recall_words(r: Rate) -> str:
     )
 
 
-def _smoothed(r: Rate) -> float | None:
-    """The measured rate with one success and one failure added (no 0 or 1 from a few cases)."""
-    return (r.hits + 1) / (r.n + 2) if r.n else None
-
-
-def _confidence(precision: Rate, found: list[Clause]) -> float:
-    """How often a clause the review shows for these categories is one the lawyers marked."""
-    measured = _smoothed(precision)
+def _confidence(ev: Evidence, found: list[Clause]) -> float:
+    """How likely a clause the review shows for these categories is one a lawyer would mark, in
+    a contract of this kind."""
+    measured = ev.if_shown()
     if measured is not None:
         return measured
     # Never shown on dev: fall back on the extractor's own calibrated span probability.

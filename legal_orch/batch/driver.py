@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from legal_orch.batch.inputs import BatchInput, find_inputs
-from legal_orch.batch.outputs import done_sha256, write_error, write_review, write_summaries
+from legal_orch.batch.manifest import SUMMARIES, strangers
+from legal_orch.batch.outputs import (
+    done_sha256,
+    stranger_output,
+    write_error,
+    write_review,
+    write_summaries,
+)
 from legal_orch.batch.worker import Job, Outcome
 from legal_orch.errors import CheckpointError, InputError, LegalOrchError
 from legal_orch.ingest import check_input as check_file
@@ -140,6 +147,12 @@ def _record(outcome: Outcome, group: list[BatchInput], out: Path, tracker: _Trac
     """Write one outcome for every input with that content, then report progress."""
     report = load_report(outcome.report_json) if outcome.report_json else None
     for item in group:
+        taken = stranger_output(out, item.name)
+        if report is not None and taken:
+            msg = f"{item.relpath}: reviewed, but {taken} in the output folder is not this tool's; left as it is"
+            write_error(out, item.name, item.relpath, outcome.sha256, "output_exists", msg)
+            tracker.tick(item.relpath, failed=True)
+            continue
         if report is not None:
             write_review(out, item.name, item.relpath, report)
         else:
@@ -225,6 +238,53 @@ def _check_checkpoints(settings: Settings) -> None:
         ) from e
 
 
+def _available_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 1024**2
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def machine_workers(settings: Settings) -> tuple[int, str]:
+    """The most local workers this machine holds (its cores, its free memory), and why."""
+    cores = os.cpu_count() or 1
+    free = _available_mb()
+    by_memory = int(free // settings.worker_memory_mb) if free is not None else cores
+    most = max(1, min(cores, by_memory))
+    free_text = f"{free / 1024:.1f} GB free" if free is not None else "free memory unknown"
+    why = (
+        f"{cores} core(s), {free_text}, about {settings.worker_memory_mb / 1024:.1f} GB a worker "
+        "(LEGAL_ORCH_WORKER_MEMORY_MB)"
+    )
+    return most, why
+
+
+def check_out(source: Path, out: Path, force: bool) -> None:
+    """Refuse an output folder that is the source, or holds files this tool did not write."""
+    if out.exists() and not out.is_dir():
+        raise BatchUsageError(f"--out {out}: is a file; give a folder")
+    if source.is_dir() and out.resolve() == source.resolve():
+        raise BatchUsageError(f"--out {out}: is the folder being reviewed; give another folder")
+    others = strangers(out)
+    fixed = [n for n in others if n in SUMMARIES]
+    if fixed:
+        raise BatchUsageError(
+            f"--out {out}: holds {', '.join(fixed)}, not written by this tool; give another folder"
+        )
+    if others and not force:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise BatchUsageError(
+            f"--out {out}: holds files this tool did not write ({shown}); give an empty folder, "
+            "or --force to write beside them (they are never changed or deleted)"
+        )
+
+
 def run_batch(
     source: Path,
     out: Path,
@@ -237,6 +297,7 @@ def run_batch(
     on_progress: Callable[[BatchProgress], None] | None = None,
     for_role: str | None = None,
     timeout_per_file: float | None = None,
+    force: bool = False,
 ) -> BatchResult:
     """Review every PDF under `source` (a folder or a .zip) into `out`, resuming earlier runs.
 
@@ -246,6 +307,8 @@ def run_batch(
     from legal_orch.playbook import load_playbook
 
     _check_usage(workers, engine, ray_address, settings, timeout_per_file)
+    if not ray_address:  # on this machine: no more workers than it holds
+        workers = min(workers, machine_workers(settings or Settings())[0])
     # Batches never pause for a lawyer; a bad playbook fails here, once, not in every worker.
     # Workers share the machine's cores: an encoder each with every core would only contend.
     threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
@@ -255,10 +318,11 @@ def run_batch(
     load_playbook(playbook or settings.playbook)
     _check_checkpoints(settings)
     t0 = time.monotonic()
-    if out.exists() and not out.is_dir():
-        raise BatchUsageError(f"--out {out}: is a file; give a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    inputs = find_inputs(Path(source), out)
+    check_out(Path(source), out, force)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    inputs = find_inputs(
+        Path(source), out, max_file_mb=settings.max_file_mb, max_zip_mb=settings.max_zip_mb
+    )
     tracker = _Tracker(total=len(inputs), on_progress=on_progress)
     todo = _plan(inputs, out, tracker, settings.max_file_mb)
     skipped = tracker.done - tracker.failed

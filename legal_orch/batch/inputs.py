@@ -144,32 +144,48 @@ def _unreviewable(path: Path, shown: str) -> InputError | None:
     )
 
 
-def find_inputs(source: Path, out: Path) -> list[BatchInput]:
+def find_inputs(
+    source: Path, out: Path, *, max_file_mb: float = 100.0, max_zip_mb: float = 2048.0
+) -> list[BatchInput]:
     """List every file under `source` (a folder, recursively, or a .zip extracted into
     OUTDIR/.inputs); each one that cannot be reviewed carries its reason."""
     if not source.exists():
         raise InputError(str(source), "no such file or folder")
-    skipped: list[str] = []
+    problems: list[Problem] = []
     if source.is_file():
         if not zipfile.is_zipfile(source):
             raise InputError(source.name, "not a folder or a .zip file")
-        root = extract_zip(source, out / ".inputs", skipped)
+        limits = ZipLimits(int(max_file_mb * 1024**2), int(max_zip_mb * 1024**2))
+        root = extract_zip(source, out / ".inputs", problems, limits=limits)
     else:
         root = source
     root = root.resolve()
     # Outputs written inside the source folder must never be reviewed as inputs.
     skip = out.resolve() if out.resolve().is_relative_to(root) else None
     found = _walk(root, skip)
-    problem = "a link inside the zip, not followed"
-    found += [(root / m, root / m, NotReviewedError(m, problem, "link")) for m in skipped]
+    found += [(root / m, root / m, NotReviewedError(m, why, kind)) for m, why, kind in problems]
     if not found:
         raise InputError(str(source), "no files to review")
-    rels = [shown_relpath(p, root) for p, _, _ in found]
+    rels = [shown_relpath(p, root) if p.is_relative_to(root) else str(p) for p, _, _ in found]
     names = assign_names(rels)
     return [
         BatchInput(path=real, relpath=r, name=names[r], problem=e)
         for (_, real, e), r in zip(found, rels, strict=True)
     ]
+
+
+Problem = tuple[str, str, str]  # (member as shown, why it is not extracted, kind)
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    member_bytes: int  # one member, expanded
+    total_bytes: int = MAX_ZIP_BYTES  # all members together, expanded
+
+
+# What zipfile can read; anything else (PPMd, Deflate64, ...) is a row in errors.csv.
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+MAX_PART_BYTES = 255  # one folder or file name, as most file systems allow
 
 
 def _member_target(dest: Path, name: str) -> Path | None:
@@ -183,38 +199,100 @@ def _member_target(dest: Path, name: str) -> Path | None:
     return target if target.is_relative_to(dest.resolve()) else None
 
 
-def extract_zip(archive: Path, dest: Path, skipped: list[str] | None = None) -> Path:
-    """Extract `archive` into `dest`, refusing absolute paths, `..` and zip bombs; links are
-    never created: their names go to `skipped`."""
+def extract_zip(
+    archive: Path,
+    dest: Path,
+    problems: list[Problem] | None = None,
+    *,
+    limits: ZipLimits | None = None,
+) -> Path:
+    """Extract `archive` into `dest`, refusing absolute paths, `..` and zip bombs; a member that
+    is not extracted (a link, a duplicate, encrypted, too large...) goes to `problems`."""
+    limits = limits or ZipLimits(MAX_ZIP_BYTES)
+    problems = problems if problems is not None else []
     try:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
-            if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-                raise InputError(archive.name, "zip too large to extract (zip bomb?)")
-            dest.mkdir(parents=True, exist_ok=True)
+            total = sum(m.file_size for m in members)
+            if len(members) > MAX_ZIP_MEMBERS or total > limits.total_bytes:
+                raise InputError(
+                    archive.name,
+                    f"zip expands to {total / 1024**2:,.0f} MB in {len(members)} member(s), over "
+                    f"the limit of {limits.total_bytes / 1024**2:,.0f} MB (LEGAL_ORCH_MAX_ZIP_MB)",
+                )
+            # Start clean: members of an earlier zip extracted here are not this zip's.
+            shutil.rmtree(dest, ignore_errors=True)
+            dest.mkdir(parents=True, exist_ok=True, mode=0o700)
+            seen: set[str] = set()
             for m in members:
-                if not _extract_member(zf, m, dest, archive.name) and skipped is not None:
-                    skipped.append(m.filename)
+                why = _member_problem(m, seen, limits)
+                if why is None:
+                    why = _extract_member(zf, m, dest, archive.name)
+                if why is not None:
+                    shown = m.filename if m.filename not in seen else f"{m.filename} (copy)"
+                    problems.append((_safe_shown(shown), *why))
+                seen.add(m.filename)
     except zipfile.BadZipFile as e:
         raise InputError(archive.name, f"corrupt zip ({e})") from e
     return dest
 
 
-def _extract_member(zf: zipfile.ZipFile, m: zipfile.ZipInfo, dest: Path, shown: str) -> bool:
-    """Extract one member; return False for a link, which is never created."""
+def _safe_shown(name: str) -> str:
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    name = _SHOWN_CTRL.sub("?", name)
+    return name if len(name) <= 200 else name[:150] + "…" + name[-40:]
+
+
+def _member_problem(
+    m: zipfile.ZipInfo, seen: set[str], limits: ZipLimits
+) -> tuple[str, str] | None:
+    """Why member `m` is not extracted, as (problem, kind), or None to extract it."""
+    if m.filename in seen:
+        return "a second member of the zip under the same name, not extracted", "duplicate"
+    if m.is_dir():
+        return None
+    if stat.S_ISLNK(m.external_attr >> 16):
+        # A symlink in a zip could point anywhere: never follow or create it.
+        return "a link inside the zip, not followed", "link"
+    if m.flag_bits & 0x1:
+        return "encrypted inside the zip (password required)", "encrypted"
+    if m.compress_type not in _METHODS:
+        return (
+            f"compressed with a method this tool cannot read (method {m.compress_type})",
+            "unsupported",
+        )
+    if any(len(p.encode()) > MAX_PART_BYTES for p in PurePosixPath(m.filename).parts):
+        return "name too long to extract (over 255 bytes)", "unreadable"
+    if m.file_size > limits.member_bytes:
+        return (
+            f"expands to {m.file_size / 1024**2:,.0f} MB, over the "
+            f"{limits.member_bytes / 1024**2:,.0f} MB limit per file",
+            "too_large",
+        )
+    return None
+
+
+def _extract_member(
+    zf: zipfile.ZipFile, m: zipfile.ZipInfo, dest: Path, shown: str
+) -> tuple[str, str] | None:
+    """Extract one member (always: a same-named member of another zip may differ); return why
+    it could not be, or None."""
     target = _member_target(dest, m.filename)
     if target is None:
         raise InputError(shown, f"unsafe path in zip: {m.filename[:80]!r}")
-    if m.is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        return True
-    if stat.S_ISLNK(m.external_attr >> 16):
-        return False  # a symlink in a zip could point anywhere: never follow or create it
-    if target.exists() and target.stat().st_size == m.file_size:
-        return True  # extracted by an earlier run of this batch
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    with zf.open(m) as src, tmp.open("wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-    tmp.replace(target)
-    return True
+    try:
+        if m.is_dir():
+            target.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return None
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = target.with_name(target.name + ".part")
+        with zf.open(m) as src, tmp.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        tmp.replace(target)
+    except (NotImplementedError, RuntimeError) as e:
+        return f"cannot be extracted ({e})", "unsupported"
+    except zipfile.BadZipFile as e:
+        return f"corrupt inside the zip ({e})", "corrupt"
+    except OSError as e:  # a file where a folder must go, or the reverse; a full disk
+        return f"cannot be extracted ({e.strerror or e})", "unreadable"
+    return None

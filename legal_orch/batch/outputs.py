@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from legal_orch.batch.manifest import SUMMARIES, claim, owns
 from legal_orch.domain import SEVERITIES
 from legal_orch.reports.calendar import to_ics
 from legal_orch.reports.key_terms import key_term_rows
@@ -92,7 +93,7 @@ def done_sha256(out: Path, name: str) -> str | None:
     when the batch is run again.
     """
     js, md = out / f"{name}.json", out / f"{name}.md"
-    if not (js.is_file() and md.is_file()):
+    if not (js.is_file() and md.is_file()) or not owns(out, js.name):
         return None
     try:
         report = load_report(js.read_text(encoding="utf-8"))
@@ -106,6 +107,7 @@ def write_review(out: Path, name: str, source: str, report: ReviewReport) -> Non
     # The same content may sit under several names: each output names its own file.
     doc = report.document.model_copy(update={"path": source, "name": PurePosixPath(source).name})
     report = report.model_copy(update={"document": doc})
+    claim(out, f"{name}.md", f"{name}.json")
     write_atomic(out / f"{name}.md", render(report, "md"))
     write_atomic(out / f"{name}.json", render(report, "json"))
     (out / ERRORS_DIR / f"{name}.json").unlink(missing_ok=True)
@@ -126,8 +128,17 @@ def write_error(
     write_atomic(
         out / ERRORS_DIR / f"{name}.json", json.dumps(record, ensure_ascii=False, indent=2)
     )
-    (out / f"{name}.json").unlink(missing_ok=True)
-    (out / f"{name}.md").unlink(missing_ok=True)
+    for old in (f"{name}.json", f"{name}.md"):
+        if owns(out, old):  # never a file someone else put there
+            (out / old).unlink(missing_ok=True)
+
+
+def stranger_output(out: Path, name: str) -> str | None:
+    """Return the name of a file in `out` where `name`'s review would go that no batch wrote."""
+    for n in (f"{name}.md", f"{name}.json"):
+        if (out / n).exists() and not owns(out, n):
+            return n
+    return None
 
 
 def clause_answers(report: ReviewReport) -> dict[str, str]:
@@ -198,7 +209,7 @@ def reports_in(out: Path) -> list[tuple[str, ReviewReport]]:
     """The reviews written in `out`, by name (a review's JSON with its Markdown beside it)."""
     found = []
     for js in sorted(out.glob("*.json")):
-        if not (out / f"{js.stem}.md").is_file():
+        if not (out / f"{js.stem}.md").is_file() or not owns(out, js.name):
             continue
         try:
             found.append((js.stem, load_report(js.read_text(encoding="utf-8"))))
@@ -271,6 +282,7 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[dict[str, Any
 
 def write_summaries(out: Path) -> tuple[list[dict[str, Any]], Path, Path, Path]:
     """Regenerate summary.csv, summary.xlsx, errors.csv and calendar.ics from the records."""
+    claim(out, *SUMMARIES)
     reports = reports_in(out)
     rows, errors = [grid_row(r, name) for name, r in reports], error_rows(out)
     write_atomic(out / "calendar.ics", to_ics(r for _, r in reports))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from legal_orch.errors import InputError, LegalOrchError
 from legal_orch.process_guard import die_with_parent, peak_rss_mb
+from legal_orch.redact import scrub
 from legal_orch.settings import Settings
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class BatchWorker:
             sha256=job.sha256,
             report_json=report_json,
             error_kind=kind,
-            error=" ".join(error.split())[:500],
+            error=" ".join(scrub(error).split())[:500],
             seconds=time.perf_counter() - t0,
             worker_pid=os.getpid(),
             peak_rss_mb=round(peak_rss_mb(), 1),

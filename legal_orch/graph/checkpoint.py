@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -19,6 +22,7 @@ CHECKPOINT_TYPES = [
     ("legal_orch.domain", name)
     for name in (
         "Document",
+        "HiddenText",
         "Page",
         "Segment",
         "DefinedTerm",
@@ -81,3 +85,39 @@ def set_aside(path: Path) -> Path:
         if src.exists():
             src.replace(moved.with_name(moved.name + suffix))
     return moved
+
+
+def threads(checkpointer: Any, prefix: str = "") -> list[str]:
+    """The review threads in a SQLite checkpointer (those starting with `prefix`)."""
+    rows = checkpointer.conn.execute(
+        "SELECT DISTINCT thread_id FROM checkpoints WHERE thread_id LIKE ?", (prefix + "%",)
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def vacuum(conn: sqlite3.Connection) -> None:
+    """Give deleted pages back to the file system (and overwrite them)."""
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+
+
+def prune_finished(
+    graph: Any, checkpointer: Any, keep_days: float, now: datetime | None = None
+) -> int:
+    """Delete the checkpoints of finished reviews last written more than `keep_days` ago.
+
+    Paused and crashed reviews are kept: they are resumed from them.
+    """
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=keep_days)
+    pruned = 0
+    for thread in threads(checkpointer):
+        snap = graph.get_state({"configurable": {"thread_id": thread}})
+        if snap.next or snap.interrupts or not snap.created_at:
+            continue
+        if datetime.fromisoformat(snap.created_at) <= cutoff:
+            checkpointer.delete_thread(thread)
+            pruned += 1
+    if pruned:
+        vacuum(checkpointer.conn)
+    return pruned

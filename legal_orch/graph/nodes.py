@@ -25,6 +25,7 @@ from legal_orch.graph.retry import retry_or_record
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
 from legal_orch.graph.state import ReviewState, SubtaskInput
 from legal_orch.ingest import parse as parse_document
+from legal_orch.ingest.limits import ReadLimits
 from legal_orch.ingest.segment import segment as segment_document
 from legal_orch.registry import runner
 from legal_orch.router import choose, escalate, llm_affordable, plan_subtasks
@@ -92,6 +93,7 @@ def ingest(state: ReviewState, runtime: Runtime_) -> Update:
         max_file_mb=s.max_file_mb,
         ocr=s.ocr,
         ocr_timeout=s.ocr_timeout,
+        limits=ReadLimits(s.parse_timeout, s.parse_memory_mb),
     )
     return {"document": doc}
 
@@ -297,6 +299,8 @@ def ask_lawyer(state: ReviewState, runtime: Runtime_) -> Update:
                     "severity": f.severity,
                     "confidence": f.confidence,
                     "explanation": f.explanation,
+                    # the clause itself, so the lawyer decides on the text, not on a summary
+                    "citations": [c.model_dump(mode="json") for c in f.citations],
                 }
                 for f in pending
             ],

@@ -7,6 +7,7 @@ from pathlib import Path
 from legal_orch.domain import Document
 from legal_orch.errors import NotAPdfError, NoTextLayerError
 from legal_orch.ingest.docx import is_docx, is_ole, parse_docx, refuse_ole
+from legal_orch.ingest.limits import ReadLimits, within_limits
 from legal_orch.ingest.ocr import parse_scanned
 from legal_orch.ingest.pdf import check_size, display_name, parse_pdf
 
@@ -35,16 +36,20 @@ def parse(
     max_file_mb: float = 100.0,
     ocr: bool = False,
     ocr_timeout: float = 300,
+    limits: ReadLimits | None = None,
 ) -> Document:
     """Parse a PDF or a .docx, or raise an InputError subclass with a one-line reason.
 
     A PDF without a text layer is read by OCR when `ocr` allows it; otherwise the error says how.
+    With `limits`, the file is read in a child process held to that time and memory.
     """
     path = Path(path)
+    shown = display_name(path)
+    opts = {"max_pages": max_pages, "max_file_mb": max_file_mb}
     if check_input(path, max_file_mb) == "docx":
-        return parse_docx(path, max_pages=max_pages, max_file_mb=max_file_mb)
+        return within_limits(parse_docx, shown, limits, path, **opts)
     try:
-        return parse_pdf(path, max_pages=max_pages, max_file_mb=max_file_mb)
+        return within_limits(parse_pdf, shown, limits, path, **opts)
     except NoTextLayerError as e:
         if not ocr:
             raise NoTextLayerError(e.path, f"{e.problem}; allow OCR to read it (--ocr)") from e

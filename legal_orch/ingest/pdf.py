@@ -10,7 +10,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
-from legal_orch.domain import Document, Page
+from legal_orch.domain import Document, HiddenText, Page
 from legal_orch.errors import (
     CorruptPdfError,
     EmptyPdfError,
@@ -20,11 +20,14 @@ from legal_orch.errors import (
     NoTextLayerError,
     TooLargeError,
 )
+from legal_orch.ingest.hidden import scan_page
 
 PAGE_BREAK = "\n\n"
 # A page with fewer word characters than this is treated as having no text layer.
 MIN_TEXT_CHARS = 20
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A font's ToUnicode map may name half a UTF-16 pair: no character, and no UTF-8 encodes it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NAME_CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 # pypdf logs every recoverable oddity of real-world PDFs; the review reports what matters.
@@ -98,6 +101,7 @@ def _open(path: Path, shown: str) -> PdfReader:
 def clean_text(text: str) -> str:
     """Drop control characters and normalise line ends."""
     # NUL and other control characters break downstream tools and are never contract text.
+    text = _SURROGATE.sub("\ufffd", text)
     return _CTRL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -119,12 +123,21 @@ def parse_pdf(path: str | Path, *, max_pages: int = 500, max_file_mb: float = 10
         raise TooLargeError(shown, f"{n_pages} pages, over the {max_pages}-page limit")
     parts: list[str] = []
     pages: list[Page] = []
+    hidden: list[HiddenText] = []
     pos = 0
     for i, page in enumerate(reader.pages, start=1):
         try:
-            text = clean_text(page.extract_text() or "")
+            raw, runs = scan_page(page)
+            text = clean_text(raw)
+            hidden += _hidden(i, runs)
         except DependencyError as e:
             raise EncryptedPdfError(shown, _NEEDS_AES) from e
+        except LimitReachedError as e:
+            raise TooLargeError(
+                shown, f"page {i} expands past the reading limits (a crafted PDF?)"
+            ) from e
+        except MemoryError:
+            raise  # over the memory limit (legal_orch.ingest.limits), not a corrupt file
         except Exception as e:  # noqa: BLE001 - pypdf raises many types on broken streams
             raise CorruptPdfError(shown, f"corrupt page {i} ({type(e).__name__})") from e
         if parts:
@@ -136,4 +149,19 @@ def parse_pdf(path: str | Path, *, max_pages: int = 500, max_file_mb: float = 10
     text = "".join(parts)
     if sum(ch.isalnum() for ch in text) < MIN_TEXT_CHARS:
         raise NoTextLayerError(shown, f"no text layer ({n_pages} page(s), scanned or image-only?)")
-    return Document(path=str(path), name=shown, sha256=sha256_file(path), text=text, pages=pages)
+    return Document(
+        path=str(path), name=shown, sha256=sha256_file(path), text=text, pages=pages, hidden=hidden
+    )
+
+
+def _hidden(page: int, runs: list[tuple[str, str]]) -> list[HiddenText]:
+    """One record per page and reason, with the first words of what was hidden."""
+    by_why: dict[str, list[str]] = {}
+    for text, why in runs:
+        by_why.setdefault(why, []).append(text)
+    out = []
+    for why, texts in by_why.items():
+        joined = " ".join(" ".join(texts).split())
+        preview = joined if len(joined) <= 120 else joined[:119] + "…"
+        out.append(HiddenText(page=page, why=why, chars=len(joined), preview=clean_text(preview)))
+    return out

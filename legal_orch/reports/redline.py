@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from legal_orch.decisions import decided_findings
 from legal_orch.domain import Finding
 from legal_orch.ingest import parse
 from legal_orch.ingest.docx import paragraphs as word_paragraphs
@@ -59,22 +60,16 @@ def _x(text: str) -> str:
     return _XML_BAD.sub(" ", text)
 
 
-def _rejected(report: ReviewReport, f: Finding) -> bool:
-    d = report.decisions.get(f.rule_id)
-    return isinstance(d, dict) and d.get("decision") == "reject"
-
-
 def edits_of(report: ReviewReport) -> list[Edit]:
-    """The tracked changes and comments the review's recommendations ask for, in text order."""
+    """The tracked changes and comments the review's recommendations ask for, in text order.
+
+    Findings a lawyer rejected are left out; edited ones carry the lawyer's wording."""
     out = []
-    for f in report.findings:
+    for f in decided_findings(report.findings, report.decisions)[0]:
         r = f.recommendation
-        if r is None or r.action == "accept" or _rejected(report, f):
+        if r is None or r.action == "accept":
             continue
-        d = report.decisions.get(f.rule_id)
-        fallback = (d.get("fallback_language") if isinstance(d, dict) else None) or (
-            r.fallback_language
-        )
+        fallback = r.fallback_language
         comment = f"{f.title} ({f.severity}): {r.action}. {r.rationale}"
         cite = f.citations[0] if f.citations else None
         insert = fallback if r.action in REPLACES | ADDS else None

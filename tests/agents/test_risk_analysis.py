@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from legal_orch_agents.risk_analysis import AGENT, analyze
+from legal_orch_agents.risk_analysis import AGENT, RISK_AGENT, analyze
 from legal_orch_agents.risk_analysis.calibration import Calibration, shipped
 from legal_orch_agents.risk_analysis.direction import orient, read, sides
 from legal_orch_agents.risk_analysis.judge import judge
@@ -60,7 +60,12 @@ def _clause(doc, category, text, answer=None) -> Clause:
 
 
 def test_agent_declaration():
-    assert AGENT.capability == "risk" and AGENT.run is analyze and AGENT.name == "risk_analysis"
+    assert RISK_AGENT.capability == "risk" and RISK_AGENT.run is analyze
+    assert RISK_AGENT.name == "risk_analysis" and RISK_AGENT.cost_tier == 0
+    # The entry point exports both tiers; the tier-1 cascade takes only uncategorised (NDA) rules.
+    tier1 = next(s for s in AGENT if s.name == "nli_tier1")
+    assert RISK_AGENT in AGENT and tier1.cost_tier == 1
+    assert not tier1.handles("Cap on Liability")
 
 
 def test_deviation_cites_the_failing_attribute():
@@ -644,3 +649,96 @@ def test_a_renewal_the_key_terms_read_is_not_called_absent():
     f = judge(rule, [], doc, deal)
     assert f.status not in ("missing", "not_found")
     assert "automatically renew" in f.citations[0].quote
+
+
+def _law_case(client: str) -> tuple[Finding, Finding]:
+    """The Ontario law of a reseller agreement, judged for each of two parties in two places."""
+    text = (
+        "This Agreement is between Maple Soft Corp., an Ontario corporation (\u201cMaple\u201d), "
+        "and Lone Star Sales LLC, a Texas limited liability company (the \u201cReseller\u201d).\n"
+        "14. This Agreement shall be governed by the laws of the province of Ontario, Canada.\n"
+    )
+    doc = Document(
+        path="x",
+        name="x",
+        sha256="0" * 64,
+        text=text,
+        pages=[Page(number=1, start=0, end=len(text))],
+    )
+
+    def party(name: str, short: str, role: str) -> Party:
+        i = text.index(name)
+        end = text.index(")", i) + 1
+        return Party(name=name, short_names=[short], role=role, citations=[doc.cite(i, end)])
+
+    parties = [
+        party("Maple Soft Corp.", "Maple", "supplier"),
+        party("Lone Star Sales LLC", "Reseller", "reseller"),
+    ]
+    book = load_playbook("commercial")
+    deal = Deal(key_terms=KeyTerms(parties=parties), client=resolve_client(parties, client, book))
+    i = text.index("14.")
+    clause = Clause(
+        category="Governing Law",
+        text=text[i:].strip(),
+        page=1,
+        start=i,
+        end=len(text.rstrip()),
+        confidence=0.9,
+    )
+    rule = book.rule("governing-law")
+    return judge(rule, [clause], doc, deal), judge(rule, [clause], doc, Deal())
+
+
+def test_the_clients_own_law_outside_the_list_is_not_a_deviation():
+    for_maple, for_nobody = _law_case("Maple")
+    assert for_maple.status == "compliant" and for_maple.severity == "info"
+    assert "where Maple (the client) is established" in for_maple.explanation
+    assert for_nobody.status == "deviation"  # without parties nobody's home is known
+    for_reseller, _ = _law_case("Reseller")
+    assert for_reseller.status == "deviation"  # Ontario is the other side's home, not Texas
+
+
+def test_contract_kind_is_read_from_the_title():
+    from legal_orch_agents.risk_analysis.kinds import contract_kind
+
+    assert contract_kind("EXCLUSIVE DISTRIBUTOR AGREEMENT") == "distributor"
+    assert contract_kind("Sub-Distributor and Reseller Agreement") == "reseller"
+    assert contract_kind("Master Services Agreement") == "service"
+    assert contract_kind("Patent License Agreement") == "ip"
+    assert contract_kind("Memorandum") is None and contract_kind(None) is None
+
+
+def test_confidence_weighs_what_is_usual_for_the_kind_of_contract():
+    # Train: exclusivity in 8 of 10 distributor agreements and 1 of 10 service agreements.
+    train = [{"kind": "distributor", "gold": ["Exclusivity"] if i < 8 else []} for i in range(10)]
+    train += [{"kind": "service", "gold": ["Exclusivity"] if i < 1 else []} for i in range(10)]
+    # Dev: the review finds 6 of 8 exclusivity clauses and shows one falsely in 1 of 12 others.
+    dev = [{"gold": ["Exclusivity"], "found": ["Exclusivity"] if i < 6 else []} for i in range(8)]
+    dev += [{"gold": [], "found": ["Exclusivity"] if i < 1 else []} for i in range(12)]
+    cal = Calibration({"contracts": dev, "train_kinds": train})
+    dist, serv = (
+        cal.evidence(["Exclusivity"], "distributor"),
+        cal.evidence(["Exclusivity"], "service"),
+    )
+    assert dist.prior > 0.6 > 0.25 > serv.prior  # each shrunk towards the rate over all kinds
+    # not found: more likely truly absent in a service agreement than in a distributor agreement
+    assert serv.if_not_shown() > 0.9 > dist.if_not_shown()
+    # found: more likely real in a distributor agreement
+    assert dist.if_shown() > serv.if_shown()
+    text = "1. Services. The Provider shall provide the services.\n"
+    doc = Document(
+        path="x",
+        name="x",
+        sha256="0" * 64,
+        text=text,
+        pages=[Page(number=1, start=0, end=len(text))],
+    )
+    rule = load_playbook("commercial").rule("exclusivity")
+    as_service = judge(rule, [], doc, Deal(title="Services Agreement"), cal)
+    as_distributor = judge(rule, [], doc, Deal(title="Distributor Agreement"), cal)
+    assert as_service.status == as_distributor.status == "not_found"
+    assert as_service.confidence > as_distributor.confidence
+    # without train rows (an older table) the dev rates alone still answer
+    old = Calibration({"contracts": dev})
+    assert old.evidence(["Exclusivity"]).if_not_shown() == (11 + 1) / (13 + 2)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from legal_orch_evals.contractnli import (
     UNDECIDED,
     as_document,
+    cost_quality_markdown,
+    embed_spans,
     label_of,
     product_metrics,
     product_path,
     run,
+    tier_comparison,
 )
 
 from legal_orch.datasets.contractnli import (
@@ -20,6 +24,7 @@ from legal_orch.datasets.contractnli import (
 )
 from legal_orch.domain import Citation, Finding
 from legal_orch.playbook import load_playbook
+from legal_orch.router import choose
 
 NDA = load_playbook("nda")
 
@@ -93,7 +98,12 @@ def test_product_path_runs_the_routed_nda_agent_on_our_segmentation(embedder):
     assert as_document(data.documents[0]).text == TEXT
     ctx = Reviewer(Settings(), playbook="nda", embedder=embedder).context()
     m, rows = product_path(data, ctx)
-    assert m["failures"] == [] and m["agents"] == ["risk_analysis"]
+    # The router gives each NDA rule to tier 0 or, where the scorecard says tier 0 is weak, to
+    # the tier-1 cascade.
+    assert m["failures"] == [] and set(m["agents"]) <= {"risk_analysis", "nli_tier1"}
+    for rule in NDA.rules:
+        chosen = choose(ctx.registry, "risk", rule.categories, quality_bar=0.7, rule_id=rule.id)
+        assert m["agent_by_rule"][rule.id] == [chosen.name]
     assert set(rows["nda-1"]) == {r.id for r in NDA.rules}
     for row in rows["nda-1"].values():
         assert row is not None
@@ -113,6 +123,8 @@ def test_eval_contractnli_on_shared_dev(shared_data, tmp_path, embedder):
     m = run(small, tmp_path / "out", embedder=embedder)
     assert m["documents"] == 2
     assert m["product"]["documents"] == 2 and m["gold_spans"]["documents"] == 2
+    assert set(m["tiers"]) >= {"tier0", "tier1", "combined", "cascade"}
+    assert "cascade" in (tmp_path / "out" / "cost_quality.md").read_text(encoding="utf-8")
     assert len(load_contractnli(small).documents) == 2
     assert (tmp_path / "out" / "product.json").exists()
 
@@ -122,3 +134,33 @@ def test_scorecard_refused_from_a_test_file(tmp_path):
 
     with pytest.raises(LegalOrchError, match="dev split only"):
         run(tmp_path / "test.json", tmp_path / "out", scorecard=True)
+
+
+def test_tiers_alone_combined_and_cascaded_are_scored_out_of_fold(embedder):
+    from legal_orch.registry import default_registry
+
+    base = _nda()
+    rng = np.random.default_rng(0)
+    docs = []
+    for i in range(6):  # six NDAs of one text whose gold labels differ: enough for folds
+        ann = {
+            h: NliAnnotation(choice=str(rng.choice(["Entailment", "Contradiction"])), spans=[1])
+            if rng.random() < 0.5
+            else NliAnnotation(choice="NotMentioned", spans=[])
+            for h in base.hypotheses
+        }
+        docs.append(base.documents[0].model_copy(update={"id": f"nda-{i}", "annotations": ann}))
+    data = NliDataset(hypotheses=base.hypotheses, documents=docs)
+    memo, cpu = embed_spans(data, embedder)
+    tiers = tier_comparison(data, default_registry(), memo, cpu)
+    for key in ("tier0", "tier1", "combined", "cascade"):
+        assert 0.0 <= tiers[key]["accuracy"] <= 1.0
+        assert tiers[key]["cpu_seconds_per_nda"] >= tiers["embedding_cpu_seconds_per_nda"]
+    assert tiers["tier0"]["tier1_share"] == 0.0 and tiers["tier1"]["tier1_share"] == 1.0
+    n_pairs = len(docs) * len(data.hypotheses)
+    assert sum(tiers["gold"].values()) == n_pairs == sum(tiers["cascade"]["predicted"].values())
+    assert 0.0 <= tiers["cascade"]["tier1_share"] <= 1.0
+    pairs = sum(v["pairs"] for v in tiers["agreement"].values())
+    assert pairs == len(docs) * len(data.hypotheses)
+    table = cost_quality_markdown(tiers, {})
+    assert "cascade: tier 1 only where tier 0 is unsure" in table

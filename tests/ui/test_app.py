@@ -44,6 +44,7 @@ class FakeReviewer:
                     }
                 )
         if self.pause and decisions is None:
+            term = sample_report(parse_pdf(path)).findings[1]
             return Paused(
                 thread_id="t1",
                 question={
@@ -55,6 +56,8 @@ class FakeReviewer:
                             "severity": "high",
                             "confidence": 0.2,
                             "explanation": "unsure",
+                            # as the graph asks: with the cited clause
+                            "citations": [c.model_dump(mode="json") for c in term.citations],
                         }
                     ],
                 },
@@ -110,13 +113,15 @@ def test_review_shows_summary_findings_citations_and_downloads(fake, sample_pdf)
     assert (
         metrics["High"] == "1" and metrics["Critical"] == "0" and metrics["Validation"] == "passed"
     )
-    table = frame(at, "rule")
+    table = frame(at, "finding")
     assert list(table["finding"]) == ["Termination rights", "Governing law", "Audit rights"]
+    assert list(table.columns) == ["severity", "finding", "status", "where", "action", "decision"]
     # the cited text is highlighted in its page, the rest escaped
     law = next(h.proto.body for h in at.get("html") if "governed by the laws" in h.proto.body)
     assert "<mark>governed by the laws of the province of Ontario" in law
     assert "RESELLER AGREEMENT" not in law  # page 6 only, not the whole contract
-    assert any("CUAD: ACME_Supply" in m.value for m in at.markdown)  # precedents
+    # precedents; their text escaped, so a contract's own links and images stay words
+    assert any("CUAD\\: ACME\\_Supply" in m.value for m in at.markdown)
     assert any(
         t.value == "This Agreement is governed by the laws of <b>New York</b>." for t in at.text
     )  # fallback
@@ -157,19 +162,23 @@ def test_bad_files_get_a_line_each_and_the_rest_goes_on(fake, sample_pdf):
     # the folders in the name are dropped: the file stays inside this session's upload dir
     assert saved.name == "evil name.pdf" and saved.is_file()
     assert saved.parent.parent == Path(Settings().data_dir) / "uploads"
-    assert len(frame(at, "rule")) == 3
+    assert len(frame(at, "finding")) == 3
 
 
 def test_findings_filter_and_sort(fake, sample_pdf):
     at = review(app(), ("r.pdf", sample_pdf.read_bytes()))
     at.multiselect(key="f_sev").set_value(["high", "medium"]).run()
-    assert list(frame(at, "rule")["rule"]) == ["termination", "governing-law"]
+    assert list(frame(at, "finding")["finding"]) == ["Termination rights", "Governing law"]
     at.multiselect(key="f_sev").set_value([])
     at.multiselect(key="f_cat").set_value(["Audit Rights"]).run()
-    assert list(frame(at, "rule")["rule"]) == ["audit-rights"]
+    assert list(frame(at, "finding")["finding"]) == ["Audit rights"]
     at.multiselect(key="f_cat").set_value([])
-    at.selectbox(key="f_sort").set_value("confidence (lowest first)").run()
-    assert list(frame(at, "rule")["rule"]) == ["termination", "audit-rights", "governing-law"]
+    at.selectbox(key="f_sort").set_value("least certain first").run()
+    assert list(frame(at, "finding")["finding"]) == [
+        "Termination rights",
+        "Audit rights",
+        "Governing law",
+    ]
 
 
 def test_decisions_are_saved_with_reviewer_and_time(fake, sample_pdf, data_dir):
@@ -185,7 +194,7 @@ def test_decisions_are_saved_with_reviewer_and_time(fake, sample_pdf, data_dir):
     at.text_input(key=f"note-{key}").input("Ontario is fine for this client")
     at.button(key=f"save-{key}").click().run()
     no_exception(at)
-    assert any(s.value == "Saved: edit by Ann Lawyer." for s in at.success)
+    assert any(s.value == "Saved: edited by Ann Lawyer." for s in at.success)
     [d] = DecisionStore(data_dir / "decisions.sqlite").list()
     assert (d.rule_id, d.decision, d.reviewer, d.edited) == (
         "governing-law",
@@ -195,15 +204,43 @@ def test_decisions_are_saved_with_reviewer_and_time(fake, sample_pdf, data_dir):
     )
     assert d.note == "Ontario is fine for this client" and d.at.tzinfo is not None
     assert d.finding["citations"][0]["page"] == 6
-    table = frame(at, "rule")
-    assert dict(zip(table["rule"], table["decision"], strict=True))["governing-law"] == "edit"
+    table = frame(at, "finding")
+    assert dict(zip(table["finding"], table["severity"], strict=True))["Governing law"] == "low"
+    assert dict(zip(table["finding"], table["decision"], strict=True))["Governing law"] == "edited"
+    # the header counts the edited severity: medium 1 -> 0, low 1 -> 2
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Medium"], metrics["Low"]) == ("0", "2")
+
+
+def test_a_rejected_finding_leaves_the_counts_and_reports(fake, sample_pdf, data_dir):
+    at = review(app(), ("r.pdf", sample_pdf.read_bytes()))
+    key = f"{parse_pdf(sample_pdf).sha256[:12]}-termination"
+    at.sidebar.text_input(key="who").input("Ann Lawyer")
+    at.radio(key=f"choice-{key}").set_value("reject")
+    at.button(key=f"save-{key}").click().run()
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["High"] == "0" and metrics["Medium"] == "1"
+    assert at.subheader[0].value.endswith("validation passed; 1 medium, 1 low")
+    table = frame(at, "finding")  # still listed, so the decision can be changed
+    assert dict(zip(table["finding"], table["decision"], strict=True)) == {
+        "Termination rights": "rejected",
+        "Governing law": "",
+        "Audit rights": "",
+    }
+    assert any(e.label.endswith("— deviation · rejected") for e in at.expander)
 
 
 def test_paused_review_is_answered_in_the_page(fake, sample_pdf, data_dir):
     fake.pause = True
     at = review(app(), ("r.pdf", sample_pdf.read_bytes()))
     assert "paused for your decision" in at.warning[0].value
+    assert any(c.value == "r.pdf: paused for your decision" for c in at.caption)
+    assert not any(c.value.endswith(": reviewed") for c in at.caption)
     assert not at.get("download_button")
+    # the clause itself is shown, highlighted in its page
+    clause = [h.proto.body for h in at.get("html") if "<mark>" in h.proto.body]
+    assert clause and "terminat" in clause[0].split("<mark>")[1].lower()
     at.sidebar.text_input(key="who").input("Ann")
     at.radio(key="pause-termination").set_value("reject")
     at.button(key="resume").click().run()
@@ -211,7 +248,8 @@ def test_paused_review_is_answered_in_the_page(fake, sample_pdf, data_dir):
     assert fake.calls[-1][1] == {"termination": {"decision": "reject", "reviewer": "Ann"}}
     [d] = DecisionStore(data_dir / "decisions.sqlite").list()
     assert (d.rule_id, d.decision, d.reviewer) == ("termination", "reject", "Ann")
-    assert len(frame(at, "rule")) == 3  # the resumed review's report
+    assert len(frame(at, "finding")) == 3  # the resumed review's report
+    assert any(c.value == "r.pdf: reviewed" for c in at.caption)
 
 
 def test_bad_playbook_upload_is_one_line(fake):
@@ -250,6 +288,8 @@ def _progress(done, total, failed=0, current=""):
 @pytest.fixture
 def fake_batch(monkeypatch, data_dir):
     calls = []
+    # The Batch page reads and writes only under configured folders: here, the test's own.
+    monkeypatch.setenv("LEGAL_ORCH_BATCH_FOLDERS", str(data_dir.parent))
 
     def run(source, out, *, workers, playbook, settings, on_progress):
         calls.append({"source": source, "out": out, "workers": workers, "playbook": playbook})

@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 from legal_orch_ui.uploads import safe_name, save_upload
 from legal_orch_ui.views import (
+    STAGES,
+    STEP_WORDS,
     StageTracker,
     batch_line,
     finding_rows,
@@ -39,6 +41,14 @@ def test_page_html_marks_the_quote_on_its_page_and_escapes_the_rest():
     assert "Page one" not in out and "<script>" not in out
 
 
+def test_page_html_marks_two_quotes_of_one_page_in_one_view():
+    out = page_html(DOC, [_cite("end."), _cite("Second page"), _cite("page: fees")])
+    assert out.count("Second page:") == 1  # the page once
+    # overlapping quotes are one mark; each mark in text order
+    assert "<mark>Second page: fees</mark>" in out and "<mark>end.</mark>" in out
+    assert out.count("<mark>") == 2
+
+
 def test_page_html_folds_long_text_before_the_quote():
     text = "\n".join(f"line {i:03d} of the page" for i in range(100))
     doc = Document(
@@ -64,24 +74,27 @@ def test_select_findings_filters_and_sorts(sample_doc):
         "governing-law",
         "audit-rights",
     ]
-    assert [f.rule_id for f in select_findings(fs, severities=["low", "medium"], sort="rule")] == [
+    assert [f.rule_id for f in select_findings(fs, severities=["low", "medium"], sort="title")] == [
         "audit-rights",
         "governing-law",
     ]
     assert [
         f.rule_id for f in select_findings(fs, categories=["Governing Law"], statuses=["deviation"])
     ] == ["governing-law"]
-    assert [f.rule_id for f in select_findings(fs, sort="page")] == [
+    assert [f.rule_id for f in select_findings(fs, sort="place in the contract")] == [
         "termination",
         "governing-law",
         "audit-rights",
     ]
-    rows = finding_rows(fs, {"governing-law": "accept"})
-    assert [(r["rule"], r["pages"], r["decision"]) for r in rows] == [
-        ("governing-law", "6", "accept"),
-        ("termination", "1", ""),
-        ("audit-rights", "", ""),
+    twice = fs[0].model_copy(update={"citations": fs[0].citations * 2})
+    rows = finding_rows([twice, *fs[1:]], {"governing-law": "accept"})
+    assert [(r["finding"], r["where"], r["decision"]) for r in rows] == [
+        ("Governing law", "p.6", "accepted"),  # two citations on page 6: the page once
+        ("Termination rights", "p.1", ""),
+        ("Audit rights", "", ""),
     ]
+    # lawyer's words only: no rule ids, agents or scores in the table
+    assert set(rows[0]) == {"severity", "finding", "status", "where", "action", "decision"}
 
 
 def test_stage_tracker_counts_runs_per_agent_in_graph_order():
@@ -96,7 +109,9 @@ def test_stage_tracker_counts_runs_per_agent_in_graph_order():
         ("extract", 1, 0.5),
         ("analyze_risk", 2, 1.0),
     ]
-    assert t.fraction() == 7 / 9 and t.last == "extract"
+    assert t.fraction() == 8 / 10 and t.last == "extract"
+    assert t.step == "Finding the clauses the playbook covers"
+    assert all(STEP_WORDS[s] for s in STAGES)  # every stage has words for the progress bar
 
 
 def test_split_metrics_and_batch_line():
