@@ -469,7 +469,9 @@ def run(
         from legal_orch.review import Reviewer
         from legal_orch.settings import Settings
 
-        ctx = Reviewer(Settings(), playbook="nda", registry=registry, embedder=embedder).context()
+        ctx = Reviewer(
+            Settings(learn=False), playbook="nda", registry=registry, embedder=embedder
+        ).context()
     source = (
         f"legal-orch eval contractnli: accuracy per NDA rule on {Path(data).name} "
         f"({len(dataset.documents)} NDAs, the product's segmentation)"

@@ -611,7 +611,8 @@ def run(
         from legal_orch_evals.scorecard import check_dev
 
         check_dev(split)
-    reviewer = reviewer or Reviewer(Settings(), playbook="commercial")
+    # The shipped scorecard only: an eval neither learns from nor logs this machine's outcomes.
+    reviewer = reviewer or Reviewer(Settings(learn=False), playbook="commercial")
     out = Path(out)
     scores, failed = review_contracts(contracts, reviewer, out, for_role)
     metrics = {"split": split, "for_role": for_role, **aggregate(scores, reviewer.playbook, failed)}

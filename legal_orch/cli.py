@@ -390,6 +390,13 @@ def batch(
             help="Write into an output folder that holds other files (never changed or deleted)."
         ),
     ] = False,
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            help="Most the whole batch may spend on language models (price table currency); "
+            "contracts past it are judged offline."
+        ),
+    ] = None,
 ) -> None:
     """Review every contract in a folder in parallel; resumable; exit 0 only if all succeeded."""
     from legal_orch.batch.console import progress_bar
@@ -414,6 +421,8 @@ def batch(
                 for_role=for_role,
                 timeout_per_file=timeout_per_file,
                 force=force,
+                budget=budget,
+                on_estimate=lambda est: print(f"estimate: {est.line()}", file=sys.stderr),
             )
     except LegalOrchError as e:
         err(str(e))
@@ -431,6 +440,7 @@ def batch(
                 "summary_csv": str(result.summary_csv),
                 "summary_xlsx": str(result.summary_xlsx),
                 "errors_csv": str(result.errors_csv),
+                "model_money": result.money,
             },
             indent=2,
         )
@@ -570,6 +580,49 @@ def eval_review(
         f"scored {m['documents']} review(s) of split '{m['split']}'; {m['documents_failed']} failed"
     )
     print(_scalars(m))
+
+
+@eval_app.command("route")
+def eval_route(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="CUAD-format folder (default: the shared CUAD, else the test fixtures)."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("evals/results/route"),
+    split: Annotated[
+        str | None, typer.Option(help="Split of the shared CUAD (default dev; tune on dev only).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N contracts.")] = None,
+    cascade_below: Annotated[
+        float, typer.Option(help="The cascade asks a model where the cheap tier is less sure.")
+    ] = 0.6,
+) -> None:
+    """Replay contracts through the routing policies; write each one's cost and quality."""
+    from legal_orch_evals.route import run
+
+    from legal_orch.errors import LegalOrchError
+
+    if data is None:
+        shared = SHARED_DATA / "cuad"
+        fixtures = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "cuad"
+        data, split = (shared, split or "dev") if shared.exists() else (fixtures, split)
+    try:
+        m = run(
+            _data(data, "cuad"),
+            out,
+            split=split,
+            limit=limit,
+            settings=_settings(),
+            cascade_below=cascade_below,
+        )
+    except LegalOrchError as e:
+        err(str(e))
+        raise typer.Exit(1) from None
+    err(
+        f"replayed {m['contracts_scored']} contract(s) of split '{m['split']}' over tiers "
+        f"{', '.join(m['tiers'])}; table in {out / 'report.md'}"
+    )
+    print(json.dumps(m["policies"], indent=2))
 
 
 @eval_app.command("acord")

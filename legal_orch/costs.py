@@ -8,6 +8,7 @@ so a resumed review keeps what it spent. Prices come from a YAML table the user 
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,7 @@ class CostEntry(BaseModel):
 
     stage: str
     agent: str = ""
+    subtask: str = ""  # the rule a fanned-out stage judged (raw entries only; reports sum it away)
     model: str | None = None
     calls: int = 0  # model calls made (cached ones included)
     cached_calls: int = 0  # answered from the cache: no tokens, no money
@@ -40,22 +42,25 @@ class CostEntry(BaseModel):
 class Meter:
     """Collects one stage's spending while it runs."""
 
-    def __init__(self, stage: str):
+    def __init__(self, stage: str, subtask: str = ""):
         self.stage = stage
+        self.subtask = subtask
         self.agent = ""
         self.entries: dict[tuple[str, str | None], CostEntry] = {}
 
     def entry(self, model: str | None = None) -> CostEntry:
         key = (self.agent, model)
         if key not in self.entries:
-            self.entries[key] = CostEntry(stage=self.stage, agent=self.agent, model=model)
+            self.entries[key] = CostEntry(
+                stage=self.stage, agent=self.agent, model=model, subtask=self.subtask
+            )
         return self.entries[key]
 
 
 @contextlib.contextmanager
-def meter(stage: str) -> Iterator[Meter]:
+def meter(stage: str, subtask: str = "") -> Iterator[Meter]:
     """Meter `stage` on this thread: CPU seconds, and the model calls made inside it."""
-    m, outer = Meter(stage), getattr(_local, "meter", None)
+    m, outer = Meter(stage, subtask), getattr(_local, "meter", None)
     _local.meter = m
     t0 = time.thread_time()
     try:
@@ -155,3 +160,63 @@ def _shipped() -> PriceTable:
     if not res.is_file():
         return PriceTable()
     return PriceTable.model_validate(yaml.safe_load(res.read_text(encoding="utf-8")))
+
+
+class Ledger:
+    """A batch's budget shared by every worker process: reviews reserve before they call a model.
+
+    One SQLite file (in the batch's output folder) holds what each contract has reserved or,
+    once its review ended, spent; a reservation that would take the total past the budget is
+    refused, so the router keeps that work on a cheaper tier. The file outlives a run, so a
+    resumed batch counts what earlier runs spent.
+    """
+
+    def __init__(self, path: Path, total: float | None = None):
+        self.path = Path(path)
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS budget (total REAL)")
+            db.execute("CREATE TABLE IF NOT EXISTS spend (key TEXT PRIMARY KEY, amount REAL)")
+            if total is not None:
+                db.execute("DELETE FROM budget")
+                db.execute("INSERT INTO budget VALUES (?)", (total,))
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time across processes
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    def reserve(self, key: str, amount: float) -> bool:
+        """Add `amount` to `key`'s reservation if the budget still covers it."""
+        with self._connect() as db:
+            total = db.execute("SELECT total FROM budget").fetchone()
+            used = db.execute("SELECT COALESCE(SUM(amount), 0) FROM spend").fetchone()[0]
+            if total is not None and used + amount > total[0] + 1e-12:
+                return False
+            db.execute(
+                "INSERT INTO spend VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET amount = amount + ?",
+                (key, amount, amount),
+            )
+            return True
+
+    def settle(self, key: str, spent: float) -> None:
+        """Replace `key`'s reservation by what its review actually spent."""
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO spend VALUES (?, ?)", (key, spent))
+
+    def left(self) -> float | None:
+        with self._connect() as db:
+            total = db.execute("SELECT total FROM budget").fetchone()
+            used = db.execute("SELECT COALESCE(SUM(amount), 0) FROM spend").fetchone()[0]
+        return None if total is None else round(total[0] - used, 8)
+
+    def spent(self) -> float:
+        with self._connect() as db:
+            return float(db.execute("SELECT COALESCE(SUM(amount), 0) FROM spend").fetchone()[0])

@@ -8,7 +8,9 @@ served in-process by xllamacpp on 127.0.0.1.
 
 Every call goes through `LLM.structured`: the answer is schema-checked, identical calls are
 answered from a cache, tokens and money are charged to the running stage (`legal_orch.costs`),
-and a call that outlives `llm_timeout` is abandoned and retried at most `llm_retries` times.
+and a call that outlives `llm_timeout` is abandoned and retried; the tries are one budget
+shared by every caller (`llm_retries + 1` failures in a row put the model down for a while),
+and this is the only retry layer: clients have none, and the graph never retries an LLMError.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import importlib.util
+import itertools
 import json
 import os
 import socket
@@ -36,6 +39,8 @@ LOCAL = "local"
 # Names a user may give an OpenAI-compatible server; all are spoken to as OpenAI at the base URL.
 COMPATIBLE = {"openai-compatible", "compatible", "ollama", "vllm", "lmstudio", "llamacpp"}
 MAX_TOKENS = 700  # an answer is a short structured judgement; a runaway model is cut here
+# Prompt tokens a batch budget reserves per call: six passages of long clauses and the rule.
+RESERVE_TOKENS_IN = 4000
 COOL_DOWN = 300.0  # seconds a model that exhausted its retries is not asked again
 
 T = TypeVar("T", bound=BaseModel)
@@ -63,6 +68,17 @@ class LLM:
         self._lock = threading.Lock()
         self._down_until = 0.0  # a model that stopped answering fails fast until then
         self._down_reason = ""
+        # Failed tries in a row, counted over every caller (parallel subtasks, re-routes): the
+        # one retry budget a model gets, so a dead server costs `llm_retries + 1` calls in all.
+        self._fails = 0
+        # Until a call has answered, and again after a failure, no more calls are let out than
+        # the tries left, so parallel callers cannot all hit a dead server at once.
+        self._gate = threading.Condition()
+        self._in_flight = 0
+        self._healthy = False
+        # Calls in flight at once: an in-process model answers one at a time, so fanned-out
+        # subtasks queue here, and each call's deadline counts its own answer, not the queue.
+        self._slots = threading.BoundedSemaphore(1 if self.local else settings.llm_concurrency)
         self.prices = costs.load_prices(settings.prices)
 
     @classmethod
@@ -102,6 +118,10 @@ class LLM:
         """Money one typical judgement costs (None: the model is not in the price table)."""
         return self.price(tokens_in, tokens_out)
 
+    def bound(self) -> float | None:
+        """Money a batch's budget reserves per call: a long prompt and the longest answer."""
+        return self.price(RESERVE_TOKENS_IN, MAX_TOKENS)
+
     def structured(self, schema: type[T], messages: list[tuple[str, str]]) -> T:
         """Ask for an answer of type `schema`; cached, metered, deadline-bound, retried."""
         key = self._key(schema, messages)
@@ -139,31 +159,74 @@ class LLM:
         return parsed
 
     def _call(self, runnable: Any, messages: list[tuple[str, str]]) -> dict[str, Any]:
-        if time.monotonic() < self._down_until:  # re-routes must not wait on it all over again
-            raise LLMError(f"the model is not answering ({self._down_reason})")
-        tries = max(self.settings.llm_retries, 0) + 1
-        last: BaseException | None = None
-        for attempt in range(tries):
+        """Invoke with a deadline; retry a passing failure while the shared budget of tries lasts.
+
+        This is the only retry layer for model calls: provider clients are built with
+        `max_retries=0`, and the graph's RetryPolicy never retries an `LLMError`.
+        """
+        tries = self.settings.llm_retries + 1
+        for attempt in itertools.count():
+            self._enter(tries)
+            answered = False
             try:
-                answer: dict[str, Any] = _with_deadline(
-                    runnable.invoke, messages, self.settings.llm_timeout
-                )
-                return answer
+                with self._slots:
+                    self._check_up()  # it may have gone down while this call queued
+                    answer: dict[str, Any] = _with_deadline(
+                        runnable.invoke, messages, self.settings.llm_timeout
+                    )
+                answered = True
+            except LLMError:
+                raise
             except Exception as e:  # noqa: BLE001 - sorted below: retried or raised, never dropped
                 if _malformed(e):
+                    answered = True  # it answered, in the wrong form: the model is up
                     raise LLMAnswerError(_form_problem(e)) from e
                 if not _transient(e):
                     raise LLMError(
                         self._scrub(f"the model refused the call: {type(e).__name__}: {e}")
                     ) from None
-                last = e
-                if attempt + 1 < tries:
-                    time.sleep(min(0.5 * 2**attempt, 4.0))
-        self._down_reason = self._scrub(
-            f"it did not answer within {self.settings.llm_timeout:g} s "
-            f"after {tries} tries ({type(last).__name__}: {last})"
-        )
-        self._down_until = time.monotonic() + COOL_DOWN
+                self._failed(e, tries)
+                time.sleep(min(0.5 * 2**attempt, 4.0))
+                continue
+            finally:
+                self._leave(answered)
+            return answer
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _check_up(self) -> None:
+        # Re-routes and parallel subtasks must not wait on a model that stopped answering.
+        if time.monotonic() < self._down_until:
+            raise LLMError(f"the model did not answer: {self._down_reason}")
+
+    def _enter(self, tries: int) -> None:
+        with self._gate:
+            while True:
+                self._check_up()
+                if self._healthy or self._in_flight + self._fails < tries:
+                    break
+                self._gate.wait(timeout=1.0)
+            self._in_flight += 1
+
+    def _leave(self, answered: bool) -> None:
+        with self._gate:
+            self._in_flight -= 1
+            if answered:
+                self._fails, self._healthy = 0, True
+            self._gate.notify_all()
+
+    def _failed(self, e: BaseException, tries: int) -> None:
+        with self._gate:
+            self._fails += 1
+            self._healthy = False
+            if self._fails < tries:
+                return
+            self._down_reason = self._scrub(
+                f"it did not answer within {self.settings.llm_timeout:g} s "
+                f"after {tries} tries ({type(e).__name__}: {e})"
+            )
+            self._down_until = time.monotonic() + COOL_DOWN
+            self._fails = 0
+            self._gate.notify_all()
         raise LLMError(f"the model did not answer: {self._down_reason}") from None
 
     def _scrub(self, text: str) -> str:

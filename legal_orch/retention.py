@@ -39,6 +39,7 @@ def purge(settings: Settings, sha: str) -> list[str]:
         _purge_checkpoints(settings, sha),
         _purge_chroma(settings, sha),
         _purge_decisions(settings, sha),
+        _purge_outcomes(settings, sha),
         _purge_llm_cache(settings),
         *_purge_files(settings, sha),
     ]
@@ -91,20 +92,30 @@ def _purge_chroma(settings: Settings, sha: str) -> str:
 
 
 def _purge_decisions(settings: Settings, sha: str) -> str:
-    path = settings.decisions_path()
+    n = _delete_rows(settings.decisions_path(), "decisions", sha)
+    return f"decisions: {n} lawyer's decision(s) deleted" if n else ""
+
+
+def _purge_outcomes(settings: Settings, sha: str) -> str:
+    n = _delete_rows(settings.outcomes_path(), "outcomes", sha)
+    return f"outcomes: {n} record(s) of how its findings fared deleted" if n else ""
+
+
+def _delete_rows(path: Path, table: str, sha: str) -> int:
+    """Delete `table`'s rows about contract `sha` in the SQLite file `path` (0 if none)."""
     if not path.exists():
-        return ""
+        return 0
     conn = sqlite3.connect(str(path), timeout=30)
     try:
         with conn:
-            n = conn.execute("DELETE FROM decisions WHERE doc_sha256 = ?", (sha,)).rowcount
+            n: int = conn.execute(f"DELETE FROM {table} WHERE doc_sha256 = ?", (sha,)).rowcount  # noqa: S608 - a constant table name
         if n:
             vacuum(conn)
     except sqlite3.OperationalError:
-        n = 0  # no decisions table: nothing recorded
+        n = 0  # no such table: nothing recorded
     finally:
         conn.close()
-    return f"decisions: {n} lawyer's decision(s) deleted" if n else ""
+    return n
 
 
 def _purge_llm_cache(settings: Settings) -> str:

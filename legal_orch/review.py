@@ -17,6 +17,7 @@ from legal_orch.graph import STATE_VERSION, build_graph, open_checkpointer
 from legal_orch.ingest import check_input
 from legal_orch.ingest.pdf import display_name, sha256_file
 from legal_orch.llm import make_chat_model
+from legal_orch.outcomes import OutcomeStore, learned_registry
 from legal_orch.playbook import Playbook, load_playbook
 from legal_orch.registry import Registry, default_registry
 from legal_orch.reports.report import ReviewReport, from_state
@@ -54,7 +55,11 @@ class Reviewer:
         self.settings = settings or Settings()
         pb = playbook if playbook is not None else self.settings.playbook
         self.playbook = pb if isinstance(pb, Playbook) else load_playbook(pb)
-        self.registry = registry or default_registry()
+        if registry is None:
+            registry = default_registry()
+            if self.settings.learn:  # quality refitted from this installation's outcomes
+                registry = learned_registry(registry, self.settings)
+        self.registry = registry
         self.embedder = embedder or default_embedder(self.settings)
         self._store = store
         self.llm = llm if llm is not None else make_chat_model(self.settings)
@@ -128,6 +133,8 @@ class Reviewer:
         if snap.interrupts:
             return Paused(thread_id=thread, question=snap.interrupts[0].value)
         report = from_state(snap.values, self.playbook.name, [r.id for r in self.playbook.rules])
+        if self.settings.learn:  # the router learns from how each agent's findings fared
+            OutcomeStore.from_settings(self.settings).record_review(report)
         self.prune()
         return report
 

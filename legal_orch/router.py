@@ -78,7 +78,9 @@ def llm_affordable(llm: Any, budget: float | None, spent: float, calls: int = 1)
         return llm is not None
     if budget is None:
         return True
-    each = llm.estimate() if hasattr(llm, "estimate") else None
+    # Each call is counted at its bound (a long prompt, the longest answer), not a typical one,
+    # so the calls let through cannot together pass the budget.
+    each = llm.bound() if hasattr(llm, "bound") else None
     return each is not None and spent + each * calls <= budget
 
 

@@ -48,12 +48,16 @@ class Settings(BaseSettings):
     # scores on dev (ContractNLI .68 accuracy, CUAD found / not found .76): below it an agent is
     # no better than a guess, and a stronger measured agent is preferred (README, Measured numbers).
     quality_bar: float = 0.7
+    # The confidence cascade: with a model configured, an offline finding less sure than this
+    # (or sent to a lawyer) is asked once more of the model tier; 0 turns it off.
+    cascade_below: float = 0.0
     llm_provider: str | None = None  # e.g. "openai", "anthropic", "ollama"; None: offline
     llm_model: str | None = None  # a model name; for "local", a GGUF path
     llm_base_url: str | None = None  # an OpenAI-compatible server (Ollama, vLLM, LM Studio...)
     llm_api_key: SecretStr | None = None  # else the provider's own variable (OPENAI_API_KEY...)
     llm_timeout: float = 60.0  # seconds one model call may take
     llm_retries: int = 2  # further tries after a call that timed out or failed in transit
+    llm_concurrency: int = 4  # model calls in flight at once (a local GGUF model: one)
     llm_pseudonymize: bool = True  # placeholders for names and amounts before a remote model
     llm_cache: bool = True  # answer an identical call from <data_dir>/llm_cache.sqlite
     llm_local_ctx: int = 4096  # context window of a local GGUF model
@@ -72,6 +76,13 @@ class Settings(BaseSettings):
     # Memory one batch worker holds at its peak: 1.6-2.0 GB measured (benchmarks/results/
     # batch.json); --workers is capped at the cores and at free memory divided by this.
     worker_memory_mb: int = 2048
+    # A batch's shared budget (`batch --budget`): the ledger file its workers reserve from.
+    budget_ledger: Path | None = None
+    # Route by quality refitted from outcomes in the data dir (validation results, lawyers'
+    # decisions) over the dev scorecard; the prior counts as this many outcomes, about half
+    # the dev judgements behind a commercial rule's figure (39 CUAD dev contracts).
+    learn: bool = True
+    learn_prior_weight: float = 20.0
 
     @field_validator(
         "max_pages",
@@ -85,6 +96,8 @@ class Settings(BaseSettings):
         "parse_memory_mb",
         "max_zip_mb",
         "worker_memory_mb",
+        "learn_prior_weight",
+        "llm_concurrency",
     )
     @classmethod
     def _positive(cls, v: float) -> float:
@@ -106,7 +119,7 @@ class Settings(BaseSettings):
             raise ValueError("must be 0 or more")
         return v
 
-    @field_validator("quality_bar", "interrupt_confidence")
+    @field_validator("quality_bar", "interrupt_confidence", "cascade_below")
     @classmethod
     def _fraction(cls, v: float) -> float:
         if not 0 <= v <= 1:
@@ -131,6 +144,9 @@ class Settings(BaseSettings):
 
     def decisions_path(self) -> Path:
         return self.decisions_db or self.data_dir / "decisions.sqlite"
+
+    def outcomes_path(self) -> Path:
+        return self.data_dir / "outcomes.sqlite"
 
 
 def load_settings(**overrides: Any) -> Settings:

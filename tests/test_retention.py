@@ -101,6 +101,14 @@ def test_purge_removes_every_trace_of_a_contract(tmp_path, contract, embedder, m
     assert res.exit_code == 0, res.output
     assert "checkpoints: 1 review(s) deleted" in res.stdout
     assert "search index" in res.stdout and "decisions: 1" in res.stdout
+    assert "outcomes: " in res.stdout  # how its findings fared, kept for the router to learn
+    outcomes = sqlite3.connect(settings.outcomes_path())
+    assert (
+        outcomes.execute("SELECT COUNT(*) FROM outcomes WHERE doc_sha256 = ?", (sha,)).fetchone()[0]
+        == 0
+    )
+    assert outcomes.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0] > 0  # the other's stay
+    outcomes.close()
     assert not (data / "uploads" / "session-x" / "mine.pdf").exists()
     assert not settings.llm_cache_path().exists()
     held = [p for p in data.rglob("*") if p.is_file() and PHRASE in p.read_bytes()]

@@ -36,6 +36,7 @@ from legal_orch.reports.report import (
     by_page,
     check_word,
     cost_line,
+    cost_words,
     decision_line,
     failure_words,
     render,
@@ -483,6 +484,7 @@ def show_report(report: ReviewReport) -> None:
     for col, sev in zip(cols, reversed(SEVERITIES), strict=False):
         col.metric(sev.capitalize(), counts[sev])
     cols[-1].metric("Validation", v.status)
+    st.caption(f"Cost of this review: {cost_words(report.costs)}.")
     if report.failures:
         st.warning("Review incomplete: " + md_text("; ".join(failure_words(report.failures))))
     if any(c.status == "failed" for c in v.checks):

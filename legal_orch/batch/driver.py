@@ -16,16 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from legal_orch.batch.estimate import BatchEstimate, estimate
 from legal_orch.batch.inputs import BatchInput, find_inputs
 from legal_orch.batch.manifest import SUMMARIES, strangers
 from legal_orch.batch.outputs import (
     done_sha256,
+    reports_in,
     stranger_output,
     write_error,
     write_review,
     write_summaries,
 )
 from legal_orch.batch.worker import Job, Outcome
+from legal_orch.costs import Ledger, spent
 from legal_orch.errors import CheckpointError, InputError, LegalOrchError
 from legal_orch.ingest import check_input as check_file
 from legal_orch.ingest.pdf import sha256_file
@@ -33,6 +36,7 @@ from legal_orch.reports.report import load_report
 from legal_orch.settings import Settings
 
 Engine = Literal["local", "ray"]
+LEDGER = ".budget.sqlite"  # what the batch's contracts reserved and spent of `--budget`
 
 
 class BatchUsageError(LegalOrchError):
@@ -72,6 +76,7 @@ class BatchResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     worker_peak_rss_mb: dict[int, float] = field(default_factory=dict)
+    money: float = 0.0  # spent on language models by the reviews in the grid (price table)
 
     @property
     def ok(self) -> bool:
@@ -208,6 +213,7 @@ def _check_usage(
     ray_address: str | None,
     settings: Settings | None,
     timeout_per_file: float | None = None,
+    budget: float | None = None,
 ) -> None:
     if workers < 1:
         raise BatchUsageError(f"--workers {workers}: need at least 1")
@@ -217,6 +223,13 @@ def _check_usage(
         raise BatchUsageError("--timeout-per-file works with --engine local only, for now")
     if engine not in ("local", "ray"):
         raise BatchUsageError(f"--engine {engine}: expected local or ray")
+    if budget is not None and engine == "ray" and ray_address:
+        raise BatchUsageError(
+            "--budget keeps its ledger in --out, which workers on other machines cannot reach: "
+            "use it with --engine local or a local Ray"
+        )
+    if budget is not None and budget < 0:
+        raise BatchUsageError(f"--budget {budget:g}: need 0 or more")
     if engine == "ray" and ray_address and not (settings and settings.chroma_host):
         raise BatchUsageError(
             "--engine ray on a cluster needs a Chroma server all workers reach: "
@@ -298,6 +311,8 @@ def run_batch(
     for_role: str | None = None,
     timeout_per_file: float | None = None,
     force: bool = False,
+    budget: float | None = None,
+    on_estimate: Callable[[BatchEstimate], None] | None = None,
 ) -> BatchResult:
     """Review every PDF under `source` (a folder or a .zip) into `out`, resuming earlier runs.
 
@@ -306,7 +321,7 @@ def run_batch(
     """
     from legal_orch.playbook import load_playbook
 
-    _check_usage(workers, engine, ray_address, settings, timeout_per_file)
+    _check_usage(workers, engine, ray_address, settings, timeout_per_file, budget)
     if not ray_address:  # on this machine: no more workers than it holds
         workers = min(workers, machine_workers(settings or Settings())[0])
     # Batches never pause for a lawyer; a bad playbook fails here, once, not in every worker.
@@ -326,6 +341,13 @@ def run_batch(
     tracker = _Tracker(total=len(inputs), on_progress=on_progress)
     todo = _plan(inputs, out, tracker, settings.max_file_mb)
     skipped = tracker.done - tracker.failed
+    if budget is not None:  # one budget for the whole batch, its earlier runs included
+        ledger = Ledger(out / LEDGER, total=budget)
+        settings = settings.model_copy(update={"budget_ledger": ledger.path})
+    if on_estimate is not None:
+        done = [r for _, r in reports_in(out)]
+        paths = [g[0].path for g in todo.values()]
+        on_estimate(estimate(paths, settings, playbook, done=done, budget=budget))
     tracker.emit(None)
     rss: dict[int, float] = {}
     if todo:
@@ -351,6 +373,7 @@ def run_batch(
                     )
     rows, summary_csv, summary_xlsx, errors_csv = write_summaries(out)
     names = {i.name for i in inputs}
+    shas = {r["sha256"] for r in rows if r["name"] in names}
     status = Counter(r["validation"] for r in rows if r["name"] in names)
     return BatchResult(
         total=len(inputs),
@@ -363,6 +386,9 @@ def run_batch(
         summary_xlsx=summary_xlsx,
         errors_csv=errors_csv,
         rows=rows,
+        money=round(
+            sum(spent(r.costs) for _, r in reports_in(out) if r.document.sha256 in shas), 6
+        ),
         seconds=round(time.monotonic() - t0, 2),
         worker_peak_rss_mb=rss,
     )

@@ -24,7 +24,7 @@ from legal_orch.batch.manifest import SUMMARIES, claim, owns
 from legal_orch.domain import SEVERITIES
 from legal_orch.reports.calendar import to_ics
 from legal_orch.reports.key_terms import key_term_rows
-from legal_orch.reports.report import ReviewReport, load_report, render
+from legal_orch.reports.report import ReviewReport, cost_words, load_report, render
 
 ERRORS_DIR = ".errors"
 FIXED_COLUMNS = [
@@ -36,6 +36,7 @@ FIXED_COLUMNS = [
     "confidence",
     "failures",
     "not answered",
+    "cost",
 ]
 # What each stage does, in words, for the grid's "not answered" column of an incomplete review.
 STAGE_WORDS = {
@@ -166,6 +167,7 @@ def grid_row(report: ReviewReport, name: str) -> dict[str, Any]:
         "confidence": round(report.validation.confidence, 3),
         "failures": len(report.failures),
         "not answered": not_answered(report),
+        "cost": cost_words(report.costs),
     }
     row.update({f"risk_{s}": counts[s] for s in reversed(SEVERITIES)})
     row.update(term_cells(report))

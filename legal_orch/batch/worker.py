@@ -112,6 +112,10 @@ class BatchWorker:
             raise LegalOrchError(
                 f"{job.source}: paused for a lawyer's decision (batch runs without interrupts)"
             )
+        if self.settings.budget_ledger is not None:  # the batch's budget: what it really cost
+            from legal_orch.costs import Ledger, spent
+
+            Ledger(self.settings.budget_ledger).settle(result.document.sha256, spent(result.costs))
         # A finished thread is never resumed (a re-review starts over): keep the database small.
         self.reviewer.checkpointer.delete_thread(self.reviewer.thread_id(path, job.client))
         if job.data is not None:

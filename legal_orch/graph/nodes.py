@@ -20,7 +20,7 @@ from langgraph.types import interrupt
 
 from legal_orch import costs
 from legal_orch.context import ReviewContext
-from legal_orch.domain import AgentFailure, Deal, KeyTerms
+from legal_orch.domain import AgentFailure, Deal, KeyTerms, Subtask
 from legal_orch.graph.retry import retry_or_record
 from legal_orch.graph.routing import failed_subtasks, needs_lawyer
 from legal_orch.graph.state import ReviewState, SubtaskInput
@@ -28,7 +28,7 @@ from legal_orch.ingest import parse as parse_document
 from legal_orch.ingest.limits import ReadLimits
 from legal_orch.ingest.segment import segment as segment_document
 from legal_orch.registry import runner
-from legal_orch.router import choose, escalate, llm_affordable, plan_subtasks
+from legal_orch.router import choose, escalate, llm_affordable, plan_subtasks, quality
 from legal_orch.side import resolve_client
 
 Runtime_ = Runtime[ReviewContext]
@@ -45,7 +45,8 @@ def timed(stage: str) -> Callable[[Node], Node]:
         @wraps(fn)
         def run(state: Any, runtime: Runtime_) -> Update:
             t0 = time.perf_counter()
-            with costs.meter(stage) as m:
+            sub = state.get("subtask") if isinstance(state, dict) else None
+            with costs.meter(stage, sub.id if sub is not None else "") as m:
                 update = fn(state, runtime)
             elapsed = time.perf_counter() - t0
             _progress(stage, state, elapsed)
@@ -78,9 +79,18 @@ def _deal(state: ReviewState) -> Deal:
 
 
 def _llm_ok(state: ReviewState, ctx: ReviewContext, calls: int = 1) -> bool:
-    """Whether the LLM tier may take `calls` more calls: configured, and within the budget."""
+    """Whether the LLM tier may take `calls` more calls: configured, and within the budget
+    of the review and, in a batch with `--budget`, what the batch's ledger still holds."""
     spent = costs.spent(state.get("costs", []))
-    return llm_affordable(ctx.llm, ctx.settings.budget, spent, calls)
+    if not llm_affordable(ctx.llm, ctx.settings.budget, spent, calls):
+        return False
+    if ctx.settings.budget_ledger is None or calls <= 0:
+        return True
+    each = ctx.llm.bound() if hasattr(ctx.llm, "bound") else None
+    if each is None:
+        return False  # a model missing from the price table cannot be vouched for
+    ledger = costs.Ledger(ctx.settings.budget_ledger)
+    return ledger.reserve(state["document"].sha256, each * calls)
 
 
 @timed("ingest")
@@ -168,12 +178,30 @@ def plan(state: ReviewState, runtime: Runtime_) -> Update:
     ctx = runtime.context
     bar = ctx.settings.quality_bar
     subtasks = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=ctx.llm is not None)
-    n_llm = sum(ctx.registry.get(s.agent).requires_llm for s in subtasks.values())
-    if n_llm and not _llm_ok(state, ctx, n_llm):  # the budget cannot pay: stay offline
-        subtasks = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=False)
+    wanted = [k for k, s in subtasks.items() if ctx.registry.get(s.agent).requires_llm]
+    if wanted and not _llm_ok(state, ctx, len(wanted)):  # the budget cannot pay for them all
+        offline = plan_subtasks(ctx.playbook, ctx.registry, quality_bar=bar, llm=False)
+        keep = _affordable(state, ctx, wanted, offline)
+        subtasks = {k: s if k in keep else offline[k] for k, s in subtasks.items()}
     deal = _deal(state)
     subtasks = {k: s.model_copy(update={"deal": deal}) for k, s in subtasks.items()}
     return {"subtasks": subtasks, "pending": list(subtasks)}
+
+
+def _affordable(
+    state: ReviewState, ctx: ReviewContext, wanted: list[str], offline: dict[str, Subtask]
+) -> set[str]:
+    """The most of `wanted` the budget pays for, those the offline tier is weakest at first."""
+
+    def offline_quality(k: str) -> float:
+        q = quality(ctx.registry.get(offline[k].agent), offline[k].categories, offline[k].rule_id)
+        return -1.0 if q is None else q
+
+    ranked = sorted(wanted, key=offline_quality)
+    for n in range(len(ranked) - 1, 0, -1):
+        if _llm_ok(state, ctx, n):
+            return set(ranked[:n])
+    return set()
 
 
 @timed("research_precedents")

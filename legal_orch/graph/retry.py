@@ -5,6 +5,10 @@ retried by LangGraph's RetryPolicy, declared on the nodes that call agents or st
 that catches its agent's exception to record it must let a transient one through on every
 attempt but the last, or the policy never sees it; on the last attempt (or for an error no retry
 mends) it records the failure, and the review ends "incomplete" rather than stopping.
+
+Model calls are not retried here: `legal_orch.llm` retries them, once, with one budget of tries
+shared by every caller, and raises `LLMError` (never transient here) when it is spent; a policy
+on top would multiply the calls sent to a model that is down.
 """
 
 from __future__ import annotations

@@ -50,6 +50,7 @@ def failed_subtasks(state: ReviewState, ctx: ReviewContext) -> list[str]:
     }
     spent = costs.spent(state.get("costs", []))
     llm = llm_affordable(ctx.llm, ctx.settings.budget, spent)
+    failed |= unsure(state, ctx) if llm else set()
     return sorted(
         sid
         for sid in failed
@@ -59,6 +60,24 @@ def failed_subtasks(state: ReviewState, ctx: ReviewContext) -> list[str]:
         ).agent
         != subtasks[sid].agent
     )
+
+
+def unsure(state: ReviewState, ctx: ReviewContext) -> set[str]:
+    """The confidence cascade: subtasks whose offline finding is below `cascade_below` (or was
+    sent to a lawyer), asked once more of a stronger tier when a model is configured."""
+    below = ctx.settings.cascade_below
+    if below <= 0:
+        return set()
+    subtasks, findings = state.get("subtasks", {}), state.get("findings", {})
+    return {
+        sid
+        for sid, sub in subtasks.items()
+        if sub.attempt == 0
+        and (spec := ctx.registry.find(sub.agent)) is not None
+        and not spec.requires_llm
+        and (f := findings.get(sub.rule_id)) is not None
+        and (f.confidence < below or f.status == "needs_review")
+    }
 
 
 def needs_lawyer(state: ReviewState, ctx: ReviewContext) -> list[Finding]:

@@ -309,6 +309,24 @@ def cost_line(costs: list[CostEntry]) -> str:
     return f"{llm}{cpu:.1f} CPU-seconds of offline agents"
 
 
+def cost_words(costs: list[CostEntry], currency: str = "USD") -> str:
+    """What the review cost, in a short line of plain words (the app, the batch grid)."""
+    cpu = sum(c.cpu_seconds for c in costs)
+    calls = sum(c.calls for c in costs)
+    here = f"{cpu:.1f} seconds of computing on this machine"
+    if not calls:
+        return f"{here}; no language model used"
+    cached = sum(c.cached_calls for c in costs)
+    unpriced = sum(c.unpriced_calls for c in costs)
+    money = sum(c.money for c in costs)
+    said = f"{money:.4f} {currency} for {calls} language-model question(s)"
+    if cached:
+        said += f" ({cached} answered from earlier reviews at no cost)"
+    if unpriced:
+        said += f", {unpriced} of them not priced (the model is missing from the price table)"
+    return f"{said}; {here}"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
