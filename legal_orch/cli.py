@@ -517,14 +517,28 @@ def eval_cuad(
     limit: Annotated[int | None, typer.Option(help="Only the first N contracts.")] = None,
     split: SplitOpt = None,
     scorecard: ScorecardOpt = False,
+    tier0_only: Annotated[
+        bool, typer.Option(help="Measure tier 0 alone (skip tier 1, combined and the cascade).")
+    ] = False,
+    quick: Annotated[
+        bool, typer.Option(help="Measure tier 0 and the cascade only (skip tier 1 alone).")
+    ] = False,
 ) -> None:
-    """Score clause extraction on CUAD with the publisher's metric."""
+    """Score clause extraction on CUAD with the publisher's metric, and its cost per tier."""
     from legal_orch_evals.cuad import run
 
     from legal_orch.errors import LegalOrchError
 
     try:
-        m = run(_data(data, "cuad"), out, limit=limit, split=split, scorecard=scorecard)
+        m = run(
+            _data(data, "cuad"),
+            out,
+            limit=limit,
+            split=split,
+            scorecard=scorecard,
+            tier0_only=tier0_only,
+            modes=("tier0", "cascade") if quick else ("tier0", "tier1", "combined", "cascade"),
+        )
     except LegalOrchError as e:
         err(str(e))
         raise typer.Exit(1) from None

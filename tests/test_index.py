@@ -149,3 +149,17 @@ def test_a_contract_under_review_is_searched_in_memory_and_embedded_once(tmp_pat
     assert calls == [len(seg.sentences), 1, 1]  # the sentences once, then one query each
     names = {c.name for c in store.client.list_collections()}
     assert not any(n.startswith("contract-") for n in names)  # nothing kept in Chroma
+
+
+def test_sentence_vectors_embed_only_the_rows_asked_and_share_them(store, embedder):
+    doc, seg = document_and_segmentation()
+    part = store.sentence_vectors(doc, seg, [2])
+    assert store.embedder.texts == 1  # one sentence embedded
+    assert not part[:2].any() and np.allclose(
+        part[2], embedder.encode([SENTENCES[2]])[0], atol=1e-5
+    )
+    full = store.sentence_vectors(doc, seg)
+    assert store.embedder.texts == 3  # then only the two missing ones
+    assert np.allclose(full[2], part[2]) and not np.isnan(full).any()
+    store.sentence_vectors(doc, seg, [0, 1])
+    assert store.embedder.texts == 3  # nothing left to embed

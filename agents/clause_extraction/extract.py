@@ -12,7 +12,9 @@ from legal_orch_agents.clause_extraction.spans import (
     BASE_SOURCES,
     Candidate,
     mention_candidates,
+    part_candidates,
     sentence_candidates,
+    top_sentences,
     window_candidates,
 )
 
@@ -22,17 +24,36 @@ from legal_orch.domain import Clause, Document, Segmentation
 TOP_K = 20
 
 
-def raw_candidates(
-    doc: Document, seg: Segmentation, model: ExtractionModel, k: int = TOP_K
-) -> list[Candidate]:
-    """Every head's best spans for every category, uncalibrated."""
+def sentence_margins(doc: Document, seg: Segmentation, model: ExtractionModel) -> np.ndarray:
+    """The sentence head's raw margins, one row per sentence and one column per category."""
     sents = sentence_units(doc, seg)
-    margins = model.sentences.decision([[u.text for u in sents], [u.context for u in sents]])
+    return model.sentences.decision([[u.text for u in sents], [u.context for u in sents]])
+
+
+def raw_candidates(
+    doc: Document,
+    seg: Segmentation,
+    model: ExtractionModel,
+    k: int = TOP_K,
+    margins: np.ndarray | None = None,
+) -> list[Candidate]:
+    """Every head's best spans for every category, uncalibrated.
+
+    `margins` stands in for the sentence head's own (another tier's scores, same columns).
+    """
+    sents = sentence_units(doc, seg)
+    if margins is None:
+        margins = sentence_margins(doc, seg, model)
     clauses = {c.id: (c.start, c.end) for c in seg.clauses}
     out = sentence_candidates(sents, margins, model.sentences.labels, k, model.merge_ratio, clauses)
+    labels = model.sentences.labels
     seeds = int(model.meta.get("window_seeds", 0))
     if seeds:
-        out += window_candidates(sents, margins, model.sentences.labels, seeds)
+        out += window_candidates(sents, margins, labels, seeds)
+    if tops := int(model.meta.get("top_sentences", 0)):
+        out += top_sentences(sents, margins, labels, tops)
+    if part_seeds := int(model.meta.get("part_seeds", 0)):
+        out += part_candidates(sents, margins, labels, part_seeds)
     for units, head, source in (
         (date_units(doc), model.dates, "date"),
         (title_units(doc), model.titles, "title"),
@@ -78,20 +99,41 @@ def _clause(doc: Document, c: Candidate, prob: float) -> Clause:
 
 
 def _distinct(
-    doc: Document, ranked: list[tuple[Candidate, float]], k: int
+    doc: Document, ranked: list[tuple[Candidate, float]], k: int, cap: int = 0
 ) -> list[tuple[Candidate, float]]:
-    """Drop spans whose text repeats a better one's; keep `k`."""
+    """Drop spans whose text repeats a better one's; keep `k`.
+
+    With `cap`, a span overlapping `cap` kept spans waits until every other span has had its
+    turn, so that the n-best is not spent on one passage's many boundaries.
+    """
     kept: list[tuple[Candidate, float]] = []
+    waiting: list[tuple[Candidate, float]] = []
     texts: set[str] = set()
     for c, p in ranked:
-        t = " ".join(doc.text[c.start : c.end].split())
-        if t in texts:
+        if cap and sum(c.start < o.end and o.start < c.end for o, _ in kept) >= cap:
+            waiting.append((c, p))
             continue
-        texts.add(t)
-        kept.append((c, p))
+        _keep(doc, c, p, kept, texts)
+        if len(kept) >= k:
+            return kept
+    for c, p in waiting:
         if len(kept) >= k:
             break
-    return kept
+        _keep(doc, c, p, kept, texts)
+    return sorted(kept, key=lambda cp: -cp[1])
+
+
+def _keep(
+    doc: Document,
+    c: Candidate,
+    p: float,
+    kept: list[tuple[Candidate, float]],
+    texts: set[str],
+) -> None:
+    t = " ".join(doc.text[c.start : c.end].split())
+    if t not in texts:
+        texts.add(t)
+        kept.append((c, p))
 
 
 def _nbest(
@@ -104,22 +146,27 @@ def _nbest(
     compete with the remaining base spans for the last slots. Windows thus add recall at the
     low-confidence end without pushing the head's own spans out of the n-best.
     """
+    cap = int(model.meta.get("overlap_cap", 0))
     if not model.meta.get("window_seeds"):
-        return _distinct(doc, ranked, k)
+        return _distinct(doc, ranked, k, cap)
     scale = float(model.meta.get("window_scale", 1.0))
     slots = int(model.meta.get("base_slots", k))
-    base = _distinct(doc, [cp for cp in ranked if cp[0].source in BASE_SOURCES], k)
+    base = _distinct(doc, [cp for cp in ranked if cp[0].source in BASE_SOURCES], k, cap)
     extra = [(c, p * scale) for c, p in ranked if c.source not in BASE_SOURCES]
     rest = sorted(base[slots:] + extra, key=lambda cp: -cp[1])
-    return sorted(_distinct(doc, base[:slots] + rest, k), key=lambda cp: -cp[1])
+    return sorted(_distinct(doc, base[:slots] + rest, k, cap), key=lambda cp: -cp[1])
 
 
 def candidates(
-    doc: Document, seg: Segmentation, k: int = TOP_K, model: ExtractionModel | None = None
+    doc: Document,
+    seg: Segmentation,
+    k: int = TOP_K,
+    model: ExtractionModel | None = None,
+    margins: np.ndarray | None = None,
 ) -> dict[str, list[Clause]]:
     """The n-best (up to `k`) clauses per category with calibrated confidences."""
     model = model or shipped_model()
-    ranked = calibrated(model, raw_candidates(doc, seg, model, k))
+    ranked = calibrated(model, raw_candidates(doc, seg, model, k, margins))
     return {
         cat: [_clause(doc, c, p) for c, p in _nbest(doc, ranked.get(cat, []), k, model)]
         for cat in CATEGORIES

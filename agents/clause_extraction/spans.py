@@ -7,6 +7,7 @@ its whole clause: CUAD's boundaries vary, and the calibration (per proposal kind
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,9 @@ from legal_orch_agents.clause_extraction.features import Unit
 @dataclass(frozen=True)
 class Candidate:
     category: str
-    source: str  # "sentence" (grown), "single", "clause", "date", "title" or "win_*" (windows)
+    # "sentence" (grown), "single", "clause", "top" (a best sentence alone), "date", "title";
+    # "win_*" (windows of neighbours) and "part"/"part_rest" (pieces of a sentence) fill the rest
+    source: str
     start: int
     end: int
     margin: float
@@ -76,6 +79,57 @@ def sentence_candidates(
     return out
 
 
+def top_sentences(
+    units: list[Unit], margins: np.ndarray, labels: list[str], k: int
+) -> list[Candidate]:
+    """Each category's `k` best sentences, each alone, whether or not a grown span took it.
+
+    A sentence that a better neighbour's span swallowed is otherwise proposed only inside that
+    span, which is often too long to match a one-sentence gold piece.
+    """
+    out = []
+    for j, cat in enumerate(labels):
+        for r, i in enumerate(np.argsort(-margins[:, j], kind="stable")[:k]):
+            out.append(Candidate(cat, "top", units[i].start, units[i].end, float(margins[i, j]), r))
+    return out
+
+
+# Where a sentence divides into parts a lawyer may highlight alone: after a semicolon or colon,
+# or before "provided that" / "except" / "notwithstanding".
+_PART = re.compile(
+    r"[;:]\s+|,?\s+(?=(?:provided,?\s+(?:however,?\s+)?that|except|notwithstanding)\b)", re.I
+)
+MIN_PART_WORDS = 4
+
+
+def parts(text: str) -> list[tuple[int, int]]:
+    """Offsets of the parts of one sentence (empty when it does not divide)."""
+    cuts = [0] + [m.end() for m in _PART.finditer(text)] + [len(text)]
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        piece = text[a:b].rstrip(" ;:,")
+        if len(piece.split()) >= MIN_PART_WORDS:
+            lead = len(piece) - len(piece.lstrip())
+            out.append((a + lead, a + len(piece)))
+    return out if len(out) > 1 else []
+
+
+def part_candidates(
+    units: list[Unit], margins: np.ndarray, labels: list[str], seeds: int
+) -> list[Candidate]:
+    """The parts of each category's best `seeds` sentences, and each part with what follows."""
+    out = []
+    for j, cat in enumerate(labels):
+        for r, i in enumerate(np.argsort(-margins[:, j], kind="stable")[:seeds]):
+            u, m = units[int(i)], float(margins[i, j])
+            ps = parts(u.text)
+            for a, b in ps:
+                out.append(Candidate(cat, "part", u.start + a, u.start + b, m, r))
+            for a, _ in ps[1:]:
+                out.append(Candidate(cat, "part_rest", u.start + a, u.end, m, r))
+    return out
+
+
 def mention_candidates(
     units: list[Unit], margins: np.ndarray, labels: list[str], k: int, source: str
 ) -> list[Candidate]:
@@ -101,7 +155,7 @@ def mention_candidates(
 # Two-sentence and three-sentence windows around a seed: CUAD pieces often run one sentence past
 # the seed (";"-lists, a proviso in the next sentence) or start one before it.
 WINDOWS = (("win_prev", -1, 0), ("win_next", 0, 1), ("win_next2", 0, 2), ("win_both", -1, 1))
-BASE_SOURCES = frozenset({"sentence", "single", "clause", "date", "title"})
+BASE_SOURCES = frozenset({"sentence", "single", "clause", "date", "title", "top"})
 
 
 def window_candidates(

@@ -53,6 +53,9 @@ CALIB_C = 0.3
 CALIB_MIN_POS = 10
 # Window candidates around the best 2 seeds, scaled below the head's spans (see extract._nbest).
 WINDOW_META = {"window_seeds": 2, "window_scale": 0.3, "base_slots": 15}
+# The candidate generator's wider net (see spans.top_sentences, spans.part_candidates).
+GENERATOR_META = {"top_sentences": 20, "part_seeds": 3, "overlap_cap": 3}
+CANDIDATE_META = {**WINDOW_META, **GENERATOR_META}
 
 
 @dataclass
@@ -168,13 +171,20 @@ def _matched(p: Prepared, cat: str, start: int, end: int, pdf: Stream) -> bool:
     return any(is_match(g, text, substring_ok=cat == "Parties") for g in p.contract.gold[cat])
 
 
-def fit_calibration(model: ExtractionModel, dev: list[Prepared]) -> Calibration:
+# Sentence scores standing in for the TF-IDF sentence head's, by contract title (another tier's).
+Margins = dict[str, np.ndarray]
+
+
+def fit_calibration(
+    model: ExtractionModel, dev: list[Prepared], margins: Margins | None = None
+) -> Calibration:
     """Fit p(match) from margin and rank per category and head on the dev contracts."""
     rows: dict[str, list[tuple[float, ...]]] = {}
     for p in dev:
         pdf = Stream.of(p.doc.text)
         groups: dict[str, list] = {}
-        for c in raw_candidates(p.doc, p.seg, model):
+        m = margins.get(p.contract.title) if margins else None
+        for c in raw_candidates(p.doc, p.seg, model, margins=m):
             groups.setdefault(f"{c.category}|{c.source}", []).append(c)
         for key, cs in groups.items():
             best = max(c.margin for c in cs)
@@ -207,29 +217,40 @@ def _platt(arr: np.ndarray) -> list[float]:
     return [*map(float, lr.coef_[0]), float(lr.intercept_[0])]
 
 
-def dev_predictions(model: ExtractionModel, dev: list[Prepared]):
+def dev_predictions(model: ExtractionModel, dev: list[Prepared], margins: Margins | None = None):
     """Gold and n-best predictions on the dev contracts, in the metric's form."""
     from legal_orch.datasets.cuad_align import question_predictions
 
     gold, preds = {}, {}
     for p in dev:
-        best = candidates(p.doc, p.seg, model=model)
+        m = margins.get(p.contract.title) if margins else None
+        best = candidates(p.doc, p.seg, model=model, margins=m)
         preds.update(question_predictions(p.contract, best, Stream.of(p.doc.text), p.txt))
         gold.update({p.contract.question_id(c): p.contract.gold[c] for c in CATEGORIES})
     return gold, preds
 
 
 def tune(
-    heads: tuple[Head, Head, Head], dev: list[Prepared], gaps: tuple[float, ...] = GAPS
+    heads: tuple[Head, Head, Head],
+    dev: list[Prepared],
+    gaps: tuple[float, ...] = GAPS,
+    margins: Margins | None = None,
+    meta: dict | None = None,
 ) -> tuple[ExtractionModel, dict]:
-    """Choose the span gap by dev AUPR, calibrate, and set the review threshold at best dev F1."""
+    """Choose the span gap by dev AUPR, calibrate, and set the review threshold at best dev F1.
+
+    With `margins`, spans grow from those sentence scores instead of the sentence head's.
+    """
     best: tuple[float, ExtractionModel, dict] | None = None
     for gap in gaps:
         model = ExtractionModel(
-            *heads, Calibration({}, {}), merge_ratio=gap, meta=dict(WINDOW_META)
+            *heads,
+            Calibration({}, {}),
+            merge_ratio=gap,
+            meta=dict(meta if meta is not None else CANDIDATE_META),
         )
-        model.calibration = fit_calibration(model, dev)
-        gold, preds = dev_predictions(model, dev)
+        model.calibration = fit_calibration(model, dev, margins)
+        gold, preds = dev_predictions(model, dev, margins)
         curve = pr_curve(gold, preds)
         scores = {"gap": gap, **summary(gold, preds), "max_recall": 100 * curve.recalls[-1]}
         print(f"dev: {scores}", file=sys.stderr)
@@ -282,7 +303,7 @@ def main(data_dir: Path, out: Path | None = None, cache: Path | None = DEFAULT_C
     )
     model, stats = tune(fit_heads(train), dev)
     model.meta = {
-        **WINDOW_META,
+        **CANDIDATE_META,
         "trained_on": "CUAD v1 train split (legal_orch.datasets.splits.cuad_split), pypdf text",
         "train_contracts": len(train),
         "dev_contracts": len(dev),
@@ -319,7 +340,7 @@ def recalibrate(
     model, stats = tune((old.sentences, old.dates, old.titles), dev, (old.merge_ratio,))
     model.meta = {
         **copy.deepcopy(old.meta),
-        **WINDOW_META,
+        **CANDIDATE_META,
         "calibration": f"dev split, C={CALIB_C}, own fit from {CALIB_MIN_POS} positives",
         "dev": {k: round(v, 3) for k, v in stats.items()},
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -143,22 +143,30 @@ class Store:
             held = self._recent.get(sha256)
         return (held[0], held[1]) if held is not None else None
 
-    def sentence_vectors(self, doc: Document, seg: Segmentation) -> np.ndarray:
-        """The MiniLM vectors of the contract's sentences, computed once per review and shared."""
+    def sentence_vectors(
+        self, doc: Document, seg: Segmentation, rows: Sequence[int] | np.ndarray | None = None
+    ) -> np.ndarray:
+        """The MiniLM vectors of the contract's sentences, computed once per review and shared.
+
+        With `rows`, only those sentences are embedded (an agent that reads a few of them need
+        not pay for all); the rows no agent has asked for yet are zero in the answer.
+        """
+        n = len(seg.sentences)
         with self._lock:
             held = self._recent.get(doc.sha256)
-            if held is not None and held[2] is not None and held[1] is seg:
-                return held[2]
-        vectors = (
-            self.embedder.encode([s.text for s in seg.sentences])
-            if seg.sentences
-            else np.zeros((0, DIM), dtype=np.float32)
-        )
-        with self._lock:
-            self._recent[doc.sha256] = (doc, seg, vectors)
-            while len(self._recent) > RECENT:
-                self._recent.popitem(last=False)
-        return vectors
+            vectors = held[2] if held is not None and held[1] is seg else None
+        if vectors is None:
+            vectors = np.full((n, DIM), np.nan, dtype=np.float32)  # NaN: not embedded yet
+        want = np.arange(n) if rows is None else np.unique(np.asarray(rows, dtype=int))
+        missing = want[np.isnan(vectors[want, 0])] if len(want) else want
+        if len(missing):
+            vectors = vectors.copy()
+            vectors[missing] = self.embedder.encode([seg.sentences[i].text for i in missing])
+            with self._lock:
+                self._recent[doc.sha256] = (doc, seg, vectors)
+                while len(self._recent) > RECENT:
+                    self._recent.popitem(last=False)
+        return vectors if rows is None else np.nan_to_num(vectors, nan=0.0)
 
     def search_contract(self, sha256: str, query: str, k: int = 5) -> list[dict[str, Any]]:
         """Return the contract's `k` sentences closest to `query`, with offsets and page.

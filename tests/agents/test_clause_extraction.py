@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from legal_orch_agents.clause_extraction import AGENT, CATEGORIES, extract, extract_candidates
+from legal_orch_agents.clause_extraction import CATEGORIES, TIER0, extract, extract_candidates
 from legal_orch_agents.clause_extraction.answers import answer
 from legal_orch_agents.clause_extraction.model import shipped_model
 
@@ -22,10 +22,10 @@ NETGEAR = FIXTURES / "NETGEAR,INC_04_21_2003-EX-10.16-DISTRIBUTOR AGREEMENT.pdf"
 
 
 def test_declares_an_offline_extract_agent_for_all_41_categories():
-    assert AGENT.capability == "extract" and AGENT.cost_tier == 0 and AGENT.categories is None
+    assert TIER0.capability == "extract" and TIER0.cost_tier == 0 and TIER0.categories is None
     assert len(CATEGORIES) == 41 and CATEGORIES[0] == "Document Name"
-    assert "extract" in AGENT.train and "candidates" in AGENT.hooks
-    assert AGENT.implementation.startswith("offline:")
+    assert "extract" in TIER0.train and "candidates" in TIER0.hooks
+    assert TIER0.implementation.startswith("offline:")
 
 
 @pytest.mark.parametrize(

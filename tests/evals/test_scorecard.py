@@ -86,5 +86,14 @@ def test_eval_cuad_scores_a_user_folder_fully_and_says_how_many(tmp_path):
     m = run_cuad(data, tmp_path / "out")
     assert (m["split"], m["contracts"]) == ("all", 2)
     assert "2 contracts scored" in (tmp_path / "out" / "report.md").read_text()
+    table = json.loads((tmp_path / "out" / "cost_quality.json").read_text())
+    assert set(table["modes"]) == {"tier0", "tier1", "combined", "cascade"}
+    assert table["modes"]["tier0"]["tier1_work_share"] == 0.0
+    assert 0 < table["modes"]["cascade"]["tier1_work_share"] < 1
+    assert table["embedded"] < table["sentences"]
+    assert (
+        "cascade (tier 1 where tier 0 is unsure)"
+        in (tmp_path / "out" / "cost_quality.md").read_text()
+    )
     with pytest.raises(LegalOrchError, match="dev split only"):
         run_cuad(data, tmp_path / "out2", scorecard=True)
