@@ -69,7 +69,8 @@ _EXCEPT = re.compile(
 _PAYMENT = re.compile(
     r"\b(?:within|no\s+later\s+than|not\s+later\s+than)\s+(?P<d>[\w()\s-]{1,30}?days?)\s+"
     r"(?:after|of|from|following)\s+(?:the\s+)?(?:\w+['’]s?\s+)?(?:receipt|date|invoice|issuance|delivery)"
-    r"|\bnet\s+(?P<net>\d{1,3})\b(?:\s+days)?",
+    # "net 30", but not ".net 25-Jul-2019" (a domain name) nor a date after "net"
+    r"|(?<![.\w])net\s+(?P<net>\d{1,3})\b(?![-/.]\w)(?:\s+days)?",
     re.I,
 )
 

@@ -420,3 +420,14 @@ def test_law_named_by_pursuant_to_but_not_the_state_of_incorporation():
     )
     _, kt = _read(text)
     assert kt.governing_law is not None and kt.governing_law.normalized == "Taiwan"
+
+
+def test_a_domain_name_is_not_a_payment_term():
+    body = (
+        "THIS AGREEMENT is made between Acme Corp. (\u201cAcme\u201d) and Beta LLC (\u201cBeta\u201d).\n"
+        "1. Licence. The licences granted here are royalty-free.\n"
+        "Schedule 3 Domain names: myrobbins.net 25-Jul-2019 AFI; acme.net 12/03/2020\n"
+    )
+    assert _read(body)[1].payment_terms is None
+    doc, kt = _read(body + "2. Payment. Beta shall pay each invoice net 30 days.\n")
+    assert kt.payment_terms is not None and "net 30" in kt.payment_terms.citations[0].quote
