@@ -64,6 +64,9 @@ class Problem:
     note: str  # plain words for the lawyer
     reroute: bool = False
     confidence: float | None = None  # what the finding's confidence can be at most
+    # The quoted text is probably not a clause of the rule's type: the finding's verdict and
+    # severity rest on the wrong clause, so neither is reported until a lawyer confirms it.
+    wrong_clause: bool = False
 
 
 def _overlap(c: Citation, cl: Clause) -> bool:
@@ -121,6 +124,7 @@ def check_clause_type(
                     f"{_a(cat)} clause, so this finding does not rest on one. A lawyer should "
                     f"check whether the contract has {_a(cat)} clause elsewhere.",
                     confidence=0.0,
+                    wrong_clause=True,
                 )
             )
             continue
@@ -134,6 +138,7 @@ def check_clause_type(
                     f"{score:.0%} likely to be one (p.{c.page} “{_short(c.quote)}”). A lawyer "
                     f"should confirm the clause before relying on this finding.",
                     confidence=score,
+                    wrong_clause=True,
                 )
             )
     return out
@@ -331,6 +336,9 @@ def check_already_said(doc: Document, findings: list[Finding]) -> list[Problem]:
     return out
 
 
+_UNCONFIRMED = "No risk is reported here until a lawyer confirms the clause:"
+
+
 def amend(findings: list[Finding], problems: list[Problem]) -> dict[str, Finding]:
     """Send each finding with a problem to a lawyer: needs_review, the reasons in its notes, the
     advice turned into what to check, and no more confidence than its evidence allows."""
@@ -348,8 +356,16 @@ def amend(findings: list[Finding], problems: list[Problem]) -> dict[str, Finding
             action="escalate",
             rationale=" ".join(["A lawyer should decide this finding.", *notes]),
         )
+        update: dict[str, object] = {}
+        if any(p.wrong_clause for p in ps) and not f.explanation.startswith(_UNCONFIRMED):
+            update = {
+                "severity": "info",
+                "explanation": f"{_UNCONFIRMED} the passage this finding rests on may not be the "
+                f"clause it is about. What the review read: {f.explanation}",
+            }
         out[f.rule_id] = f.model_copy(
             update={
+                **update,
                 "status": "needs_review",
                 "notes": [*f.notes, *notes],
                 "recommendation": rec,

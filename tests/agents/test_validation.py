@@ -272,6 +272,9 @@ def test_an_exclusivity_finding_quoting_non_exclusive_is_sent_to_a_lawyer():
     v = run(findings)
     (excl,) = v.amended
     assert excl.rule_id == "exclusivity" and "“non-exclusive”" in excl.notes[0]
+    # resting on the wrong clause, it reports no risk until a lawyer confirms the clause
+    assert excl.status == "needs_review" and excl.severity == "info"
+    assert excl.explanation.startswith("No risk is reported here until a lawyer confirms")
     # a genuinely exclusive grant passes
     from legal_orch_agents.validation.meaning import contrary
 
