@@ -14,6 +14,7 @@ from legal_orch_agents.recommendation.synthesis import (
     reconcile,
     rule_for,
     templates,
+    weigh_absence,
 )
 
 from legal_orch.context import ReviewContext
@@ -30,10 +31,11 @@ def synthesize(
 ) -> list[Finding]:
     """Recommend an action for each finding, then reconcile findings that bear on each other."""
     advice = advice_for(playbook, deal, templates())
-    drafted = [
-        f.model_copy(update={"recommendation": recommend(f, rule_for(playbook, f.rule_id), advice)})
-        for f in findings
-    ]
+    drafted = []
+    for f in findings:
+        rule = rule_for(playbook, f.rule_id)
+        advised = f.model_copy(update={"recommendation": recommend(f, rule, advice)})
+        drafted.append(weigh_absence(advised, rule, advice))
     return reconcile(drafted, advice, cases())
 
 

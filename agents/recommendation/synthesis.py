@@ -513,3 +513,22 @@ def reconcile(findings: list[Finding], a: Advice, known: list[Case]) -> list[Fin
         )
         out.append(f.model_copy(update={"recommendation": rec}))
     return out
+
+
+def weigh_absence(f: Finding, rule: Rule | None, a: Advice) -> Finding:
+    """A clause the client is better off without is no high risk when the review finds none.
+
+    Where the advice for the client's side is to accept the absence (no cap on the paying side's
+    recovery, a clause that does not fit this kind of contract), a `missing` clause is `info`;
+    a `not_found` one, which may still be there, is at most `low`: the lawyer checks it by hand,
+    and its absence would suit the client.
+    """
+    if f.status not in ("missing", "not_found") or f.recommendation is None:
+        return f
+    side = _by_side(rule, a)
+    if f.recommendation.action != "accept" and (side is None or side.action != "accept"):
+        return f
+    most: Severity = "info" if f.status == "missing" else "low"
+    if SEVERITIES.index(f.severity) <= SEVERITIES.index(most):
+        return f
+    return f.model_copy(update={"severity": most})

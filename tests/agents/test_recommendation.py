@@ -586,3 +586,24 @@ def test_the_contracts_title_keeps_its_capitals(commercial):
     assert "Outsourcing Contract on Development of Miaoli Royal Resort Hotel" in rec.rationale, (
         rec.rationale
     )
+
+
+def test_an_absence_that_suits_the_client_is_not_a_high_risk(commercial):
+    """A paying client is better off with no cap: its absence is no HIGH finding above advice
+    that says not to propose one; for a supplier it stays what the playbook says."""
+    missing, unsure = synthesize(
+        [_f("liability-cap", "missing", "high"), _f("liability-cap", "not_found", "high")],
+        commercial,
+        RESELLER_DEAL,
+    )
+    assert missing.severity == "info" and unsure.severity == "low"
+    assert "do not propose a cap" in (
+        missing.recommendation.rationale + unsure.recommendation.rationale
+    )
+    supplier = RESELLER_DEAL.model_copy(
+        update={"client": ClientSide(party="Diversinet Corp.", role="supplier", assumed=False)}
+    )
+    (theirs,) = synthesize([_f("liability-cap", "missing", "high")], commercial, supplier)
+    assert theirs.severity == "high"
+    (needed,) = synthesize([_f("insurance", "missing", "medium")], commercial, RESELLER_DEAL)
+    assert needed.severity == "medium"  # a clause the client needs keeps its weight
