@@ -97,6 +97,7 @@ def test_a_review_of_a_crafted_pdf_stops_at_the_read_limit_in_one_line(tmp_path,
     assert res.exit_code == 1
     assert (
         res.stderr
-        == "legal-orch: slow.pdf: reading it took longer than 2 s (a crafted or broken file?)\n"
+        == "legal-orch: slow.pdf: reading it took longer than 2 s (a crafted or broken file? "
+        "for a very long contract, raise LEGAL_ORCH_PARSE_TIMEOUT)\n"
     )
     assert time.monotonic() - t0 < 60

@@ -97,7 +97,8 @@ def within_limits(
         if not recv.poll(limits.seconds):
             raise ReadLimitError(
                 shown,
-                f"reading it took longer than {limits.seconds:g} s (a crafted or broken file?)",
+                f"reading it took longer than {limits.seconds:g} s (a crafted or broken file? "
+                "for a very long contract, raise LEGAL_ORCH_PARSE_TIMEOUT)",
             )
         status, value = recv.recv()
     except EOFError:
@@ -111,7 +112,9 @@ def within_limits(
         return value  # type: ignore[no-any-return]
     if status == "memory":
         raise ReadLimitError(
-            shown, f"reading it needed more than {limits.memory_mb} MB (a crafted or broken file?)"
+            shown,
+            f"reading it needed more than {limits.memory_mb} MB (a crafted or broken file? "
+            "for a very long contract, raise LEGAL_ORCH_PARSE_MEMORY_MB)",
         )
     if status == "error":
         raise _rebuild(*value)
