@@ -325,8 +325,8 @@ def _recall_words(r: Rate) -> str:
     if not r.n:
         return "how often the review finds this clause type has not been measured"
     return (
-        f"the review finds this clause type in {r.hits} of {r.n} CUAD dev contracts that have "
-        f"one ({r.hits / r.n:.0%})"
+        f"in testing on {r.n} contracts that have one, the review found it in {r.hits} "
+        f"({r.hits / r.n:.0%})"
     )
 
 

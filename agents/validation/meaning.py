@@ -134,8 +134,8 @@ def check_clause_type(
             out.append(
                 Problem(
                     f.rule_id,
-                    f"The quoted text may not be {_a(cat)} clause: the clause finder rates it "
-                    f"{score:.0%} likely to be one (p.{c.page} “{_short(c.quote)}”). A lawyer "
+                    f"The quoted text may not be {_a(cat)} clause: the review puts the chance "
+                    f"that it is one at {score:.0%} (p.{c.page} “{_short(c.quote)}”). A lawyer "
                     f"should confirm the clause before relying on this finding.",
                     confidence=score,
                     wrong_clause=True,

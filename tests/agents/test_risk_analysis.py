@@ -323,8 +323,9 @@ def test_a_miss_is_missing_only_where_recall_is_measured_high():
     doc = example_document("")
     often = judge(rule, [], doc, calibration=_calibration(29, 30))
     rarely = judge(rule, [], doc, calibration=_calibration(2, 7))
-    assert often.status == "missing" and "29 of 30" in often.explanation
-    assert rarely.status == "not_found" and "2 of 7" in rarely.explanation
+    assert often.status == "missing" and "on 30 contracts that have one" in often.explanation
+    assert "found it in 29 (97%)" in often.explanation
+    assert rarely.status == "not_found" and "found it in 2 (29%)" in rarely.explanation
     assert "check by hand" in rarely.explanation
     # the confidence that nothing is there is the measured share of misses that are truly absent
     assert often.confidence == round((20 + 1) / (21 + 2), 3)
