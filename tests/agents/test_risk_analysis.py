@@ -17,11 +17,9 @@ from legal_orch.domain import (
     Clause,
     ClientSide,
     Deal,
-    Document,
     Finding,
     KeyTerm,
     KeyTerms,
-    Page,
     Party,
     Subtask,
 )
@@ -615,13 +613,7 @@ def test_governing_law_the_key_terms_read_is_not_called_absent():
         "ARTICLE XI DISPUTES\nXI.II This Contract shall be construed pursuant to the laws of the "
         "R.O.C. and disputes go to the Taipei District Court.\n"
     )
-    doc = Document(
-        path="x",
-        name="x",
-        sha256="0" * 64,
-        text=text,
-        pages=[Page(number=1, start=0, end=len(text))],
-    )
+    doc = example_document(text)
     i = text.index("R.O.C.")
     law = KeyTerm(value="Taiwan", normalized="Taiwan", citations=[doc.cite(i, i + 6)])
     deal = Deal(key_terms=KeyTerms(governing_law=law))
@@ -636,13 +628,7 @@ def test_a_renewal_the_key_terms_read_is_not_called_absent():
         "12. Term. This Agreement runs for one year and shall automatically renew for successive "
         "one (1) year terms unless either party gives sixty (60) days' notice of non-renewal.\n"
     )
-    doc = Document(
-        path="x",
-        name="x",
-        sha256="0" * 64,
-        text=text,
-        pages=[Page(number=1, start=0, end=len(text))],
-    )
+    doc = example_document(text)
     i = text.index("one (1) year")
     renewal = KeyTerm(value="1 year", normalized=365, citations=[doc.cite(i, i + 12)])
     deal = Deal(key_terms=KeyTerms(renewal_term=renewal))
@@ -659,13 +645,7 @@ def _law_case(client: str) -> tuple[Finding, Finding]:
         "and Lone Star Sales LLC, a Texas limited liability company (the \u201cReseller\u201d).\n"
         "14. This Agreement shall be governed by the laws of the province of Ontario, Canada.\n"
     )
-    doc = Document(
-        path="x",
-        name="x",
-        sha256="0" * 64,
-        text=text,
-        pages=[Page(number=1, start=0, end=len(text))],
-    )
+    doc = example_document(text)
 
     def party(name: str, short: str, role: str) -> Party:
         i = text.index(name)
@@ -728,13 +708,7 @@ def test_confidence_weighs_what_is_usual_for_the_kind_of_contract():
     # found: more likely real in a distributor agreement
     assert dist.if_shown() > serv.if_shown()
     text = "1. Services. The Provider shall provide the services.\n"
-    doc = Document(
-        path="x",
-        name="x",
-        sha256="0" * 64,
-        text=text,
-        pages=[Page(number=1, start=0, end=len(text))],
-    )
+    doc = example_document(text)
     rule = load_playbook("commercial").rule("exclusivity")
     as_service = judge(rule, [], doc, Deal(title="Services Agreement"), cal)
     as_distributor = judge(rule, [], doc, Deal(title="Distributor Agreement"), cal)
